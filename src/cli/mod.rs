@@ -1,0 +1,48 @@
+//! Command line: one file per subcommand.
+
+mod check;
+mod generate;
+mod run;
+mod sources;
+pub mod sql;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+/// Exit code of a failed command (clap uses 2 for usage errors).
+pub const EXIT_ERROR: u8 = 1;
+
+/// callcube: a batch data warehouse for telecom call centers.
+#[derive(Debug, Parser)]
+#[command(name = "callcube", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Land a pipeline's deliveries for a business date (or a range) into the warehouse.
+    Run(run::RunArgs),
+    /// Validate a pipeline file and the SQL models without running anything.
+    Check(check::CheckArgs),
+    /// Run a read-only SQL query over every table of the warehouse.
+    Sql(sql::SqlArgs),
+    /// List the source tables, their columns and types.
+    Sources(sources::SourcesArgs),
+    /// Generate synthetic extracts of every source table into an inbox.
+    Generate(generate::GenerateArgs),
+}
+
+/// Run a parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Sql(args) => sql::run(args),
+        Command::Sources(args) => sources::run(args),
+        Command::Generate(args) => generate::run(args),
+    }
+}

@@ -1,0 +1,104 @@
+//! `callcube sql "SELECT …"`: read-only SQL over every table of the warehouse.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, ValueEnum};
+use datafusion::arrow::record_batch::RecordBatch;
+
+use crate::config::{ENV_WAREHOUSE, Overrides, Pipeline, locate};
+use crate::engine;
+use crate::warehouse::{Warehouse, WarehouseUrl};
+
+/// Output format.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OutputFormat {
+    /// Aligned text table.
+    Table,
+    /// CSV with a header.
+    Csv,
+    /// A JSON array of objects.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The query (omit with --file).
+    query: Option<String>,
+    /// Read the query from a file.
+    #[arg(long, conflicts_with = "query")]
+    file: Option<PathBuf>,
+    /// Warehouse path or URL (env CALLCUBE_WAREHOUSE; default ./warehouse).
+    #[arg(long)]
+    warehouse: Option<String>,
+    /// Take the warehouse from this pipeline instead.
+    #[arg(long, conflicts_with = "warehouse")]
+    pipeline: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    format: OutputFormat,
+}
+
+fn warehouse_url(args: &SqlArgs) -> Result<WarehouseUrl> {
+    if let Some(p) = &args.pipeline {
+        let overrides = Overrides::from_flags_and_env(None, None);
+        return Ok(Pipeline::load(&locate(p), &overrides)?.warehouse);
+    }
+    let w = args
+        .warehouse
+        .clone()
+        .or_else(|| std::env::var(ENV_WAREHOUSE).ok())
+        .unwrap_or_else(|| "warehouse".into());
+    WarehouseUrl::parse(&w, &PathBuf::new()).map_err(anyhow::Error::msg)
+}
+
+pub fn run(args: SqlArgs) -> Result<ExitCode> {
+    let sql = match (&args.query, &args.file) {
+        (Some(q), _) => q.clone(),
+        (None, Some(f)) => std::fs::read_to_string(f).with_context(|| format!("reading query file {}", f.display()))?,
+        (None, None) => bail!("give a query: callcube sql \"SELECT …\" or --file query.sql"),
+    };
+    let url = warehouse_url(&args)?;
+    let wh = Warehouse::open(&url)?;
+    let runtime = tokio::runtime::Runtime::new().context("starting the query runtime")?;
+    let batches = runtime.block_on(async {
+        let (ctx, _) = engine::session(wh.root()).await?;
+        engine::query(&ctx, &sql).await
+    })?;
+    print_batches(&batches, args.format)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Write query results to stdout in the chosen format.
+pub fn print_batches(batches: &[RecordBatch], format: OutputFormat) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match format {
+        OutputFormat::Table => {
+            writeln!(
+                out,
+                "{}",
+                datafusion::arrow::util::pretty::pretty_format_batches(batches)?
+            )?;
+        }
+        OutputFormat::Csv => {
+            let mut w = datafusion::arrow::csv::WriterBuilder::new()
+                .with_header(true)
+                .build(&mut out);
+            for b in batches {
+                w.write(b)?;
+            }
+        }
+        OutputFormat::Json => {
+            let mut w = datafusion::arrow::json::ArrayWriter::new(&mut out);
+            let refs: Vec<&RecordBatch> = batches.iter().collect();
+            w.write_batches(&refs)?;
+            w.finish()?;
+            drop(w);
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}

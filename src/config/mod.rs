@@ -1,0 +1,362 @@
+//! Pipelines: `pipelines/*.toml` → validated structs.
+//!
+//! Serde refuses unknown keys and wrong types; `validate` checks what serde
+//! cannot (cron syntax, time zones, known systems and tables, column names,
+//! parameter ranges). Every error names the file, the key and what was expected.
+
+mod params;
+
+pub use params::Params;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::ingest::{Encoding, SourceTable};
+use crate::schema::{self, SYSTEMS};
+use crate::warehouse::WarehouseUrl;
+
+/// Environment variable that overrides a pipeline's inbox.
+pub const ENV_INBOX: &str = "CALLCUBE_INBOX";
+/// Environment variable that overrides a pipeline's warehouse.
+pub const ENV_WAREHOUSE: &str = "CALLCUBE_WAREHOUSE";
+
+/// A pipeline file as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineFile {
+    /// Name; defaults to the file stem.
+    pub name: Option<String>,
+    /// What the pipeline is for.
+    #[serde(default)]
+    pub description: String,
+    /// Warehouse: a path (relative to this file) or file://, s3://, memory:// URL.
+    pub warehouse: String,
+    /// Inbox folder (relative to this file) with `<system>/<table>/<date>/` deliveries.
+    pub inbox: String,
+    /// When the pipeline runs.
+    pub schedule: Option<Schedule>,
+    /// How each source system delivers.
+    #[serde(default)]
+    pub sources: BTreeMap<String, SystemSource>,
+    /// Metric parameters (`metrics.md`, Parameters).
+    #[serde(default)]
+    pub params: Params,
+}
+
+/// A cron schedule.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    /// Five-field cron expression (minute hour day month weekday).
+    pub cron: String,
+    /// IANA time zone the cron expression is read in.
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
+}
+
+fn default_timezone() -> String {
+    "Asia/Shanghai".to_string()
+}
+
+/// Delivery format of a system.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// CSV files in the inbox.
+    #[default]
+    Csv,
+}
+
+/// How a source system delivers.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SystemSource {
+    /// Delivery format.
+    #[serde(default)]
+    pub format: Format,
+    /// Default encoding of the system's files.
+    pub encoding: Option<Encoding>,
+    /// Default field delimiter (one character).
+    pub delimiter: Option<String>,
+    /// Per-table settings.
+    #[serde(default)]
+    pub tables: BTreeMap<String, TableSourceConfig>,
+}
+
+/// How one table is delivered, where it differs from `sources.md`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableSourceConfig {
+    /// Encoding of this table's files.
+    pub encoding: Option<Encoding>,
+    /// Field delimiter.
+    pub delimiter: Option<String>,
+    /// Header name in the file → canonical column name.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+    /// Set to false to skip the table.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A loaded, validated pipeline with its paths resolved.
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    /// Name.
+    pub name: String,
+    /// The file it came from.
+    pub file: PathBuf,
+    /// Description.
+    pub description: String,
+    /// Resolved warehouse.
+    pub warehouse: WarehouseUrl,
+    /// Resolved inbox.
+    pub inbox: PathBuf,
+    /// Schedule, if any.
+    pub schedule: Option<Schedule>,
+    /// Tables to land, with their delivery settings.
+    pub tables: Vec<SourceTable>,
+    /// Parameters.
+    pub params: Params,
+}
+
+/// Overrides from the command line or the environment (relative to the working directory).
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--inbox` or `CALLCUBE_INBOX`.
+    pub inbox: Option<String>,
+    /// `--warehouse` or `CALLCUBE_WAREHOUSE`.
+    pub warehouse: Option<String>,
+}
+
+impl Overrides {
+    /// Flags first, then the environment.
+    pub fn from_flags_and_env(inbox: Option<String>, warehouse: Option<String>) -> Overrides {
+        Overrides {
+            inbox: inbox.or_else(|| std::env::var(ENV_INBOX).ok().filter(|s| !s.is_empty())),
+            warehouse: warehouse.or_else(|| std::env::var(ENV_WAREHOUSE).ok().filter(|s| !s.is_empty())),
+        }
+    }
+}
+
+/// Find a pipeline by name (`pipelines/<name>.toml`) or path.
+pub fn locate(name_or_path: &str) -> PathBuf {
+    let p = Path::new(name_or_path);
+    if name_or_path.ends_with(".toml") || p.components().count() > 1 {
+        p.to_path_buf()
+    } else {
+        Path::new("pipelines").join(format!("{name_or_path}.toml"))
+    }
+}
+
+fn config_err(file: &Path, key: impl Into<String>, reason: impl Into<String>) -> Error {
+    Error::Config {
+        file: file.to_path_buf(),
+        key: key.into(),
+        reason: reason.into(),
+    }
+}
+
+impl Pipeline {
+    /// Load and validate a pipeline file.
+    pub fn load(path: &Path, overrides: &Overrides) -> Result<Pipeline> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            config_err(
+                path,
+                "(file)",
+                format!("cannot read the pipeline file: {e} (pipelines live in pipelines/<name>.toml)"),
+            )
+        })?;
+        Self::parse(&text, path, overrides)
+    }
+
+    /// Parse and validate pipeline text that came from `path`.
+    pub fn parse(text: &str, path: &Path, overrides: &Overrides) -> Result<Pipeline> {
+        let raw: PipelineFile = toml::from_str(text).map_err(|e| {
+            config_err(
+                path,
+                key_at(text, e.span().map_or(0, |s| s.start)),
+                e.message().to_string(),
+            )
+        })?;
+        raw.validate(path, overrides)
+    }
+}
+
+impl PipelineFile {
+    /// Check what serde cannot and resolve paths.
+    pub fn validate(self, file: &Path, overrides: &Overrides) -> Result<Pipeline> {
+        let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        let cwd = PathBuf::new();
+        let warehouse = match &overrides.warehouse {
+            Some(w) => WarehouseUrl::parse(w, &cwd).map_err(|r| config_err(file, "warehouse (override)", r))?,
+            None => WarehouseUrl::parse(&self.warehouse, &base)
+                .map(normalize_url)
+                .map_err(|r| config_err(file, "warehouse", r))?,
+        };
+        let inbox = match &overrides.inbox {
+            Some(i) => PathBuf::from(i),
+            None if self.inbox.trim().is_empty() => return Err(config_err(file, "inbox", "expected a folder path")),
+            None => normalize(&base.join(&self.inbox)),
+        };
+        if let Some(s) = &self.schedule {
+            croner::Cron::from_str(&s.cron).map_err(|e| {
+                config_err(
+                    file,
+                    "schedule.cron",
+                    format!("`{}` is not a cron expression: {e}", s.cron),
+                )
+            })?;
+            chrono_tz::Tz::from_str(&s.timezone).map_err(|_| {
+                config_err(
+                    file,
+                    "schedule.timezone",
+                    format!("`{}` is not an IANA time zone (e.g. Asia/Shanghai)", s.timezone),
+                )
+            })?;
+        }
+        self.params
+            .validate()
+            .map_err(|(key, reason)| config_err(file, format!("params.{key}"), reason))?;
+        let tables = self.source_tables(file)?;
+        let name = self.name.clone().unwrap_or_else(|| {
+            file.file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default()
+        });
+        Ok(Pipeline {
+            name,
+            file: file.to_path_buf(),
+            description: self.description,
+            warehouse,
+            inbox,
+            schedule: self.schedule,
+            tables,
+            params: self.params,
+        })
+    }
+
+    fn source_tables(&self, file: &Path) -> Result<Vec<SourceTable>> {
+        for (system, src) in &self.sources {
+            if !SYSTEMS.contains(&system.as_str()) {
+                return Err(config_err(
+                    file,
+                    format!("sources.{system}"),
+                    format!("unknown system; expected one of {}", SYSTEMS.join(", ")),
+                ));
+            }
+            for (table, cfg) in &src.tables {
+                let key = format!("sources.{system}.tables.{table}");
+                let def = schema::table(&format!("{system}/{table}")).ok_or_else(|| {
+                    let known: Vec<&str> = schema::TABLES
+                        .iter()
+                        .filter(|t| t.system == system)
+                        .map(|t| t.name)
+                        .collect();
+                    config_err(file, &key, format!("unknown table; {system} has {}", known.join(", ")))
+                })?;
+                for (from, to) in &cfg.columns {
+                    if def.column_index(to).is_none() {
+                        let names: Vec<&str> = def.columns.iter().map(|c| c.name).collect();
+                        return Err(config_err(
+                            file,
+                            format!("{key}.columns.{from}"),
+                            format!(
+                                "`{to}` is not a column of {system}/{table}; expected one of {}",
+                                names.join(", ")
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for def in schema::TABLES {
+            let sys = self.sources.get(def.system).cloned().unwrap_or_default();
+            let cfg = sys.tables.get(def.name).cloned().unwrap_or_default();
+            if !cfg.enabled && sys.tables.contains_key(def.name) {
+                continue;
+            }
+            let key = format!("sources.{}.tables.{}.delimiter", def.system, def.name);
+            let delimiter = match cfg.delimiter.as_ref().or(sys.delimiter.as_ref()) {
+                None => b',',
+                Some(d) if d.len() == 1 && d.is_ascii() && d != "\"" && d != "\n" => d.as_bytes()[0],
+                Some(d) if d == "\\t" || d == "\t" => b'\t',
+                Some(d) => {
+                    return Err(config_err(
+                        file,
+                        key,
+                        format!("`{d}` is not a single ASCII delimiter character"),
+                    ));
+                }
+            };
+            out.push(SourceTable {
+                def,
+                encoding: cfg.encoding.or(sys.encoding).unwrap_or_default(),
+                rename: cfg.columns.clone(),
+                delimiter,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// `a/b/../c` → `a/c`, lexically: config paths are shown to users.
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        out
+    }
+}
+
+fn normalize_url(url: WarehouseUrl) -> WarehouseUrl {
+    match url {
+        WarehouseUrl::Local(p) => WarehouseUrl::Local(normalize(&p)),
+        other => other,
+    }
+}
+
+/// The dotted key of the TOML line holding byte `offset`: the nearest `[table]`
+/// header above it plus the line's own key, e.g. `sources.hr.tables.agents.encoding`.
+fn key_at(text: &str, offset: usize) -> String {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("").trim();
+    let header = text[..line_start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('[') && l.ends_with(']'))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+    let own = match line.split_once('=') {
+        Some((k, _)) => k.trim().to_string(),
+        None if line.starts_with('[') => return line.trim_matches(|c| c == '[' || c == ']').trim().to_string(),
+        None => String::new(),
+    };
+    match (header, own.is_empty()) {
+        (Some(h), false) => format!("{h}.{own}"),
+        (Some(h), true) => h,
+        (None, false) => own,
+        (None, true) => "(toml)".to_string(),
+    }
+}

@@ -1,0 +1,77 @@
+//! The query engine: one DataFusion session per command, with every warehouse
+//! table registered from the layout.
+
+use std::path::Path;
+
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::execution::context::SQLOptions;
+use datafusion::prelude::{SessionConfig, SessionContext};
+
+use crate::error::{Error, Result};
+use crate::warehouse;
+
+/// A session over the warehouse at `root`, with its tables registered.
+pub async fn session(root: &Path) -> Result<(SessionContext, Vec<String>)> {
+    let config = SessionConfig::new().with_information_schema(true);
+    let ctx = SessionContext::new_with_config(config);
+    let tables = warehouse::register_all(&ctx, root).await?;
+    Ok((ctx, tables))
+}
+
+/// Refuse anything but one read-only query (SELECT, WITH, VALUES, EXPLAIN of
+/// those, SHOW, DESCRIBE) before it is planned: planning an `INSERT` into an
+/// unknown table would otherwise fail with a misleading "table not found".
+pub fn ensure_read_only(sql: &str) -> Result<()> {
+    use datafusion::sql::parser::{DFParser, Statement};
+    use datafusion::sql::sqlparser::ast::Statement as Sql;
+    fn allowed(s: &Statement) -> bool {
+        match s {
+            Statement::Statement(s) => {
+                matches!(
+                    **s,
+                    Sql::Query(_) | Sql::ShowTables { .. } | Sql::ShowColumns { .. } | Sql::ExplainTable { .. }
+                )
+            }
+            Statement::Explain(e) => allowed(&e.statement),
+            _ => false,
+        }
+    }
+    let statements = DFParser::parse_sql(sql)?;
+    if statements.len() != 1 {
+        return Err(Error::NotAQuery(format!(
+            "give exactly one statement, found {}",
+            statements.len()
+        )));
+    }
+    let s = statements.front().expect("one statement");
+    if !allowed(s) {
+        let text = s.to_string();
+        let verb: String = text.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+        return Err(Error::NotAQuery(format!(
+            "`{verb} …` would change data or settings; use SELECT"
+        )));
+    }
+    Ok(())
+}
+
+/// Run a read-only query. DDL, DML and statements (SET, COPY, INSERT,
+/// CREATE …) are refused before anything executes.
+pub async fn query(ctx: &SessionContext, sql: &str) -> Result<Vec<RecordBatch>> {
+    ensure_read_only(sql)?;
+    let options = SQLOptions::new()
+        .with_allow_ddl(false)
+        .with_allow_dml(false)
+        .with_allow_statements(false);
+    let df = ctx
+        .sql_with_options(sql, options)
+        .await
+        .map_err(|e| match e.find_root() {
+            datafusion::error::DataFusionError::Plan(msg)
+                if msg.contains("not supported") || msg.contains("Unsupported") =>
+            {
+                Error::NotAQuery(msg.clone())
+            }
+            _ => Error::DataFusion(e),
+        })?;
+    Ok(df.collect().await?)
+}

@@ -1,0 +1,40 @@
+//! Errors of the library: bad input (config, extracts, queries) apart from failures.
+
+use std::path::PathBuf;
+
+use datafusion::error::DataFusionError;
+
+/// A callcube error that carries the facts a user needs to act on it.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A pipeline file is invalid: which file, which key, what was expected.
+    #[error("{file}: `{key}`: {reason}")]
+    Config { file: PathBuf, key: String, reason: String },
+    /// An extract file cannot be read at all (as opposed to a bad row, which is rejected).
+    #[error("{file}: {reason}")]
+    BadFile { file: PathBuf, reason: String },
+    /// A statement that is not a read-only query.
+    #[error("only queries can run here: {0}")]
+    NotAQuery(String),
+    /// Query engine failure.
+    #[error(transparent)]
+    DataFusion(#[from] DataFusionError),
+    /// Parquet or Arrow failure.
+    #[error(transparent)]
+    Arrow(#[from] datafusion::arrow::error::ArrowError),
+    /// Parquet failure.
+    #[error(transparent)]
+    Parquet(#[from] datafusion::parquet::errors::ParquetError),
+    /// File system failure, with the path it concerns.
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+/// Result of the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Attach a path to an I/O error.
+pub fn io_err(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+    let path = path.into();
+    move |source| Error::Io { path, source }
+}

@@ -1,0 +1,15 @@
+//! callcube: a batch data warehouse for telecom call centers, on Apache DataFusion.
+//!
+//! Data flows one way: inbox extracts → `raw` (typed Parquet, rejects kept) →
+//! conformed → cube → marts. See `README.md` for the commands and the layout.
+
+pub mod cli;
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod generate;
+pub mod ingest;
+pub mod ledger;
+pub mod schema;
+pub mod timefmt;
+pub mod warehouse;

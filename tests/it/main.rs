@@ -1,0 +1,7 @@
+//! Integration tests: one binary, so DataFusion is linked once.
+
+mod cli;
+mod common;
+mod config;
+mod generator;
+mod landing;
