@@ -6,6 +6,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use crate::config::{Overrides, Pipeline, locate};
+use crate::engine::{self, models};
 use crate::ingest::{TableCounts, land_day};
 use crate::ledger::{self, LandingRecord};
 use crate::timefmt::{date_string, parse_date};
@@ -88,8 +89,31 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             },
         )?;
     }
+    build_models(&pipeline, &wh)?;
     println!("warehouse: {}", wh.root().display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Rebuild every SQL model of the pipeline from the landed data.
+fn build_models(pipeline: &Pipeline, wh: &Warehouse) -> Result<()> {
+    let models = models::load(&pipeline.models)?;
+    if models.is_empty() {
+        return Ok(());
+    }
+    models::recover_swaps(wh.root(), &models);
+    let run_id = ledger::new_run_id();
+    let runtime = tokio::runtime::Runtime::new().context("starting the query runtime")?;
+    let counts = runtime
+        .block_on(async {
+            let ctx = engine::model_session(wh.root(), &pipeline.params).await?;
+            models::run_all(&ctx, wh.root(), &models, &run_id).await
+        })
+        .context("building models; every model table was left as it was")?;
+    println!("built {} models (run {run_id})", counts.len());
+    for c in counts {
+        println!("  {:<40} {:>9} rows", c.table, c.rows);
+    }
+    Ok(())
 }
 
 fn print_counts(day: i64, run_id: &str, tables: &[TableCounts]) {

@@ -37,6 +37,8 @@ pub struct PipelineFile {
     pub warehouse: String,
     /// Inbox folder (relative to this file) with `<system>/<table>/<date>/` deliveries.
     pub inbox: String,
+    /// Folder of SQL models (relative to this file); default `../sql`.
+    pub models: Option<String>,
     /// When the pipeline runs.
     pub schedule: Option<Schedule>,
     /// How each source system delivers.
@@ -120,6 +122,8 @@ pub struct Pipeline {
     pub warehouse: WarehouseUrl,
     /// Resolved inbox.
     pub inbox: PathBuf,
+    /// Resolved folder of SQL models.
+    pub models: PathBuf,
     /// Schedule, if any.
     pub schedule: Option<Schedule>,
     /// Tables to land, with their delivery settings.
@@ -207,6 +211,7 @@ impl PipelineFile {
             None if self.inbox.trim().is_empty() => return Err(config_err(file, "inbox", "expected a folder path")),
             None => normalize(&base.join(&self.inbox)),
         };
+        let models = normalize(&base.join(self.models.as_deref().unwrap_or("../sql")));
         if let Some(s) = &self.schedule {
             croner::Cron::from_str(&s.cron).map_err(|e| {
                 config_err(
@@ -238,6 +243,7 @@ impl PipelineFile {
             description: self.description,
             warehouse,
             inbox,
+            models,
             schedule: self.schedule,
             tables,
             params: self.params,

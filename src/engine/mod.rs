@@ -10,12 +10,27 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use crate::error::{Error, Result};
 use crate::warehouse;
 
+pub mod models;
+pub mod params_table;
+pub mod pii;
+
 /// A session over the warehouse at `root`, with its tables registered.
 pub async fn session(root: &Path) -> Result<(SessionContext, Vec<String>)> {
     let config = SessionConfig::new().with_information_schema(true);
     let ctx = SessionContext::new_with_config(config);
     let tables = warehouse::register_all(&ctx, root).await?;
     Ok((ctx, tables))
+}
+
+/// A session for building models: the warehouse tables plus the `params`
+/// table and the `customer_key` function.
+pub async fn model_session(root: &Path, params: &crate::config::Params) -> Result<SessionContext> {
+    let (ctx, _) = session(root).await?;
+    let batch = params_table::params_batch(params)?;
+    let table = datafusion::datasource::MemTable::try_new(batch.schema(), vec![vec![batch]])?;
+    ctx.register_table("params", std::sync::Arc::new(table))?;
+    ctx.register_udf(pii::customer_key_udf(pii::hmac_key(root)?));
+    Ok(ctx)
 }
 
 /// Refuse anything but one read-only query (SELECT, WITH, VALUES, EXPLAIN of

@@ -112,10 +112,27 @@ fn stage_day(
     staged: &mut Vec<Staged>,
 ) -> Result<LandReport> {
     let mut report = LandReport::default();
-    for src in tables {
-        let (counts, rejects) = land_table(inbox, wh, src, day, run_id, staged)?;
-        report.tables.push(counts);
-        report.rejects.extend(rejects);
+    // Tables are independent: land them in parallel (each Parquet file is
+    // encoded on one thread, so this is what keeps every core busy).
+    let landed: Vec<Result<TableLanding>> = tables
+        .par_iter()
+        .map(|src| land_table(inbox, wh, src, day, run_id))
+        .collect();
+    let mut first_error = None;
+    for r in landed {
+        match r {
+            Ok(t) => {
+                report.tables.push(t.counts);
+                report.rejects.extend(t.rejects);
+                staged.extend(t.staged);
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if let Some(e) = first_error {
+        return Err(e);
     }
     let batch = rejects::to_batch(&report.rejects);
     let dest = wh.partition_dir("rejects", day).join(DATA_FILE);
@@ -155,7 +172,30 @@ struct Delivered {
     bytes: u64,
 }
 
-fn land_table(
+/// One table's landing: its counts, rejects and staged files.
+struct TableLanding {
+    counts: TableCounts,
+    rejects: Vec<FileReject>,
+    staged: Vec<Staged>,
+}
+
+/// Land one table; on failure, its staged files are removed.
+fn land_table(inbox: &Path, wh: &Warehouse, src: &SourceTable, day: i64, run_id: &str) -> Result<TableLanding> {
+    let mut staged = Vec::new();
+    match stage_table(inbox, wh, src, day, run_id, &mut staged) {
+        Ok((counts, rejects)) => Ok(TableLanding {
+            counts,
+            rejects,
+            staged,
+        }),
+        Err(e) => {
+            warehouse::discard(staged);
+            Err(e)
+        }
+    }
+}
+
+fn stage_table(
     inbox: &Path,
     wh: &Warehouse,
     src: &SourceTable,

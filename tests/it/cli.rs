@@ -74,6 +74,14 @@ fn generate_run_and_query_from_the_command_line() {
         dir,
     ));
     assert_eq!(out.trim(), r#"[{"n":2}]"#);
+    // The counts printed are also recorded in the ledger, per table.
+    let balanced = "select sum(rows_read) = sum(rows_landed) + sum(rows_rejected) + sum(rows_duplicate) as balanced, \
+                    count(*) as tables from ledger_landing";
+    let out = ok(callcube(
+        &["sql", "--warehouse", "wh", "--format", "csv", balanced],
+        dir,
+    ));
+    assert_eq!(out.trim(), "balanced,tables\ntrue,17");
     std::fs::write(
         dir.join("q.sql"),
         "select count(*) as n from raw_hr_agents where name is null",
@@ -151,7 +159,7 @@ fn sql_refuses_statements_that_change_anything() {
 fn check_validates_without_running_and_names_what_is_wrong() {
     let s = Scratch::new();
     let dir = s.dir.path();
-    std::fs::write(dir.join("p.toml"), PIPELINE).unwrap();
+    std::fs::write(dir.join("p.toml"), format!("models = \"sql\"\n{PIPELINE}")).unwrap();
     std::fs::create_dir_all(dir.join("sql")).unwrap();
     std::fs::write(dir.join("sql/ok.sql"), "select 1 as x").unwrap();
     let out = ok(callcube(&["check", "p.toml"], dir));

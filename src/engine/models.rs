@@ -1,0 +1,298 @@
+//! SQL models: `sql/<layer>/<name>.sql` is one `SELECT` whose result is the
+//! table `<layer>_<name>`, stored at `<warehouse>/<layer>/<name>/`. The order
+//! of execution comes from the tables each query reads (a DAG), never from a
+//! hand-kept list.
+//!
+//! A result with a `dt` (date) column is written one file per date
+//! (`dt=YYYY-MM-DD/data.parquet`); otherwise as one `data.parquet`. Every
+//! model is rebuilt whole and swapped in only after all models succeeded.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use datafusion::arrow::array::{AsArray, RecordBatch, UInt32Array};
+use datafusion::arrow::compute::{concat_batches, take_record_batch};
+use datafusion::arrow::datatypes::{DataType, Date32Type, Schema};
+use datafusion::datasource::MemTable;
+use datafusion::prelude::SessionContext;
+use datafusion::sql::parser::DFParser;
+use datafusion::sql::resolve::resolve_table_references;
+
+use crate::error::{Error, Result, io_err};
+use crate::timefmt::date_string;
+use crate::warehouse::{self, DATA_FILE};
+
+/// One SQL model.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// Table name: `<layer>_<name>`.
+    pub table: String,
+    /// Folder below the warehouse root: `<layer>/<name>`.
+    pub dir: String,
+    /// The `.sql` file.
+    pub path: PathBuf,
+    /// Its query.
+    pub sql: String,
+    /// Tables it reads (models or warehouse tables), sorted.
+    pub reads: Vec<String>,
+}
+
+/// Every model under `sql_dir`, in an order where each runs after what it reads.
+pub fn load(sql_dir: &Path) -> Result<Vec<Model>> {
+    let mut files = Vec::new();
+    collect(sql_dir, &mut files)?;
+    files.sort();
+    let mut models = Vec::new();
+    for path in files {
+        let rel = path.strip_prefix(sql_dir).unwrap_or(&path).with_extension("");
+        let parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().to_string())
+            .collect();
+        let sql = std::fs::read_to_string(&path).map_err(io_err(&path))?;
+        let bad = |reason: String| Error::BadFile {
+            file: path.clone(),
+            reason,
+        };
+        let statements = DFParser::parse_sql(&sql).map_err(|e| bad(format!("SQL does not parse: {e}")))?;
+        if statements.len() != 1 {
+            return Err(bad(format!(
+                "a model is one SELECT, found {} statements",
+                statements.len()
+            )));
+        }
+        let statement = statements.front().expect("one statement");
+        let is_query = matches!(statement, datafusion::sql::parser::Statement::Statement(s)
+            if matches!(**s, datafusion::sql::sqlparser::ast::Statement::Query(_)));
+        if !is_query {
+            return Err(bad("a model must be a plain SELECT query".to_string()));
+        }
+        let (tables, _ctes) = resolve_table_references(statement, true).map_err(|e| bad(e.to_string()))?;
+        let reads: BTreeSet<String> = tables.iter().map(|t| t.table().to_string()).collect();
+        models.push(Model {
+            table: parts.join("_"),
+            dir: parts.join("/"),
+            path: path.clone(),
+            sql,
+            reads: reads.into_iter().collect(),
+        });
+    }
+    order(models)
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io_err(dir)(e)),
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect(&p, out)?;
+        } else if p.extension().is_some_and(|x| x == "sql") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// Topological order (Kahn), ties broken by name so runs are reproducible.
+fn order(models: Vec<Model>) -> Result<Vec<Model>> {
+    let names: BTreeSet<String> = models.iter().map(|m| m.table.clone()).collect();
+    let mut waiting: BTreeMap<String, BTreeSet<String>> = models
+        .iter()
+        .map(|m| {
+            (
+                m.table.clone(),
+                m.reads
+                    .iter()
+                    .filter(|r| names.contains(*r) && **r != m.table)
+                    .cloned()
+                    .collect(),
+            )
+        })
+        .collect();
+    if let Some(m) = models.iter().find(|m| m.reads.contains(&m.table)) {
+        return Err(Error::BadFile {
+            file: m.path.clone(),
+            reason: format!("model `{}` reads itself", m.table),
+        });
+    }
+    let mut by_name: BTreeMap<String, Model> = models.into_iter().map(|m| (m.table.clone(), m)).collect();
+    let mut out = Vec::new();
+    while !waiting.is_empty() {
+        let ready: Vec<String> = waiting
+            .iter()
+            .filter(|(_, deps)| deps.is_empty())
+            .map(|(n, _)| n.clone())
+            .collect();
+        if ready.is_empty() {
+            let cycle: Vec<&String> = waiting.keys().collect();
+            let first = &by_name[cycle[0]];
+            return Err(Error::BadFile {
+                file: first.path.clone(),
+                reason: format!(
+                    "models read each other in a cycle: {}",
+                    cycle.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            });
+        }
+        for n in ready {
+            waiting.remove(&n);
+            for deps in waiting.values_mut() {
+                deps.remove(&n);
+            }
+            out.push(by_name.remove(&n).expect("each model once"));
+        }
+    }
+    Ok(out)
+}
+
+/// Rows written per model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelCounts {
+    /// Table name.
+    pub table: String,
+    /// Rows written.
+    pub rows: u64,
+}
+
+/// Run every model in order against `ctx`, staging the results; swap them all
+/// in at the end. A failing model names its file and leaves every table as it was.
+pub async fn run_all(ctx: &SessionContext, root: &Path, models: &[Model], run_id: &str) -> Result<Vec<ModelCounts>> {
+    let mut staged_dirs: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let result = run_into_staging(ctx, root, models, run_id, &mut staged_dirs).await;
+    match result {
+        Ok(counts) => {
+            for (tmp, dest) in &staged_dirs {
+                swap_dir(tmp, dest, run_id)?;
+            }
+            Ok(counts)
+        }
+        Err(e) => {
+            for (tmp, _) in staged_dirs {
+                let _ = std::fs::remove_dir_all(tmp);
+            }
+            Err(e)
+        }
+    }
+}
+
+async fn run_into_staging(
+    ctx: &SessionContext,
+    root: &Path,
+    models: &[Model],
+    run_id: &str,
+    staged_dirs: &mut Vec<(PathBuf, PathBuf)>,
+) -> Result<Vec<ModelCounts>> {
+    let mut counts = Vec::new();
+    for m in models {
+        let context = |e: datafusion::error::DataFusionError| Error::BadFile {
+            file: m.path.clone(),
+            reason: format!("model `{}` failed: {e}", m.table),
+        };
+        let df = ctx.sql(&m.sql).await.map_err(context)?;
+        let logical: Arc<Schema> = Arc::new(df.schema().as_arrow().clone());
+        let batches = df.collect().await.map_err(context)?;
+        // The physical types (e.g. Utf8View from Parquet) can differ from the logical ones.
+        let schema = batches.first().map_or(logical, |b| b.schema());
+        let batch = concat_batches(&schema, &batches)?;
+        let dest = root.join(&m.dir);
+        let tmp = dest.with_file_name(format!(
+            ".{}.{run_id}.tmp",
+            dest.file_name().expect("model dir").to_string_lossy()
+        ));
+        write_model(&tmp, &batch)?;
+        staged_dirs.push((tmp, dest));
+        // Downstream models read this result from memory, not from the staged files.
+        let _ = ctx.deregister_table(m.table.as_str());
+        ctx.register_table(
+            m.table.as_str(),
+            Arc::new(MemTable::try_new(schema, vec![vec![batch.clone()]])?),
+        )?;
+        counts.push(ModelCounts {
+            table: m.table.clone(),
+            rows: batch.num_rows() as u64,
+        });
+    }
+    Ok(counts)
+}
+
+/// Write a model's result into `dir`: one file per `dt`, or one file.
+fn write_model(dir: &Path, batch: &RecordBatch) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+    let schema = batch.schema();
+    let dt_index = schema
+        .index_of("dt")
+        .ok()
+        .filter(|&i| schema.field(i).data_type() == &DataType::Date32);
+    let Some(dt) = dt_index else {
+        let staged = warehouse::stage(dir.join(DATA_FILE), schema, std::slice::from_ref(batch), "model")?;
+        return warehouse::commit(vec![staged]);
+    };
+    // The partition column lives in the folder name, not in the file.
+    let mut file_fields = schema.fields().to_vec();
+    file_fields.remove(dt);
+    let file_schema = Arc::new(Schema::new(file_fields));
+    let dates = batch.column(dt).as_primitive::<Date32Type>();
+    let mut by_date: BTreeMap<Option<i32>, Vec<u32>> = BTreeMap::new();
+    for (i, d) in dates.iter().enumerate() {
+        by_date.entry(d).or_default().push(i as u32);
+    }
+    let mut staged = Vec::new();
+    for (d, rows) in by_date {
+        let Some(d) = d else {
+            return Err(Error::BadFile {
+                file: dir.to_path_buf(),
+                reason: "a model row has a NULL dt".into(),
+            });
+        };
+        let part = take_record_batch(batch, &UInt32Array::from(rows))?;
+        let mut cols = part.columns().to_vec();
+        cols.remove(dt);
+        let part = RecordBatch::try_new(Arc::clone(&file_schema), cols)?;
+        let dest = dir.join(format!("dt={}", date_string(i64::from(d)))).join(DATA_FILE);
+        staged.push(warehouse::stage(dest, Arc::clone(&file_schema), &[part], "model")?);
+    }
+    warehouse::commit(staged)
+}
+
+/// Replace `dest` by `tmp`. The old folder is moved aside first and removed
+/// after; if a crash falls between the two renames, the next run's
+/// [`recover_swaps`] puts the old folder back.
+fn swap_dir(tmp: &Path, dest: &Path, run_id: &str) -> Result<()> {
+    let aside = dest.with_file_name(format!(
+        ".{}.{run_id}.old",
+        dest.file_name().expect("model dir").to_string_lossy()
+    ));
+    if dest.exists() {
+        std::fs::rename(dest, &aside).map_err(io_err(dest))?;
+    }
+    std::fs::rename(tmp, dest).map_err(io_err(dest))?;
+    let _ = std::fs::remove_dir_all(&aside);
+    Ok(())
+}
+
+/// Undo half-finished swaps and remove staging folders left by a killed run.
+pub fn recover_swaps(root: &Path, models: &[Model]) {
+    for m in models {
+        let dest = root.join(&m.dir);
+        let (Some(parent), Some(name)) = (dest.parent(), dest.file_name()) else {
+            continue;
+        };
+        let name = name.to_string_lossy().to_string();
+        let Ok(entries) = std::fs::read_dir(parent) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let f = e.file_name().to_string_lossy().to_string();
+            if f.starts_with(&format!(".{name}.")) && f.ends_with(".old") && !dest.exists() {
+                let _ = std::fs::rename(e.path(), &dest);
+            } else if f.starts_with(&format!(".{name}.")) && (f.ends_with(".tmp") || f.ends_with(".old")) {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! SQL models: DAG order from the tables each query reads, params as data,
+//! and PII stopping at raw.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use callcube::config::Params;
+use callcube::engine::{self, models};
+use callcube::generate::{GenerateOptions, generate};
+use callcube::timefmt::parse_date;
+
+use crate::common::{Scratch, to_strings};
+
+fn write(dir: &Path, rel: &str, sql: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, sql).unwrap();
+}
+
+#[test]
+fn models_run_after_the_tables_they_read() {
+    let s = Scratch::new();
+    let sql = s.dir.path().join("sql");
+    // Named so that alphabetical order would be wrong: a reads c, c reads b.
+    write(&sql, "marts/a.sql", "select x * 10 as y from conformed_c");
+    write(&sql, "conformed/c.sql", "select x + 1 as x from conformed_b");
+    write(&sql, "conformed/b.sql", "select 1 as x");
+    let order: Vec<String> = models::load(&sql).unwrap().into_iter().map(|m| m.table).collect();
+    assert_eq!(order, ["conformed_b", "conformed_c", "marts_a"]);
+    let root = s.warehouse_root();
+    std::fs::create_dir_all(&root).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let counts = rt.block_on(async {
+        let ctx = engine::model_session(&root, &Params::default()).await.unwrap();
+        models::run_all(&ctx, &root, &models::load(&sql).unwrap(), "t1")
+            .await
+            .unwrap()
+    });
+    assert_eq!(counts.iter().map(|c| c.rows).collect::<Vec<_>>(), [1, 1, 1]);
+    // (1 + 1) * 10 = 20, read back from the written Parquet.
+    assert_eq!(s.rows("select y from marts_a"), vec![vec!["20".to_string()]]);
+}
+
+#[test]
+fn a_cycle_or_a_non_query_is_refused_naming_the_file() {
+    let s = Scratch::new();
+    let sql = s.dir.path().join("sql");
+    write(&sql, "conformed/a.sql", "select * from conformed_b");
+    write(&sql, "conformed/b.sql", "select * from conformed_a");
+    let err = models::load(&sql).unwrap_err().to_string();
+    assert!(
+        err.contains("cycle") && err.contains("conformed_a") && err.contains("a.sql"),
+        "{err}"
+    );
+    let sql2 = s.dir.path().join("sql2");
+    write(&sql2, "conformed/x.sql", "insert into t values (1)");
+    let err = models::load(&sql2).unwrap_err().to_string();
+    assert!(err.contains("x.sql") && err.contains("SELECT"), "{err}");
+}
+
+#[test]
+fn a_failing_model_leaves_every_model_table_as_it_was() {
+    let s = Scratch::new();
+    let sql = s.dir.path().join("sql");
+    write(&sql, "conformed/a.sql", "select 1 as x");
+    let root = s.warehouse_root();
+    std::fs::create_dir_all(&root).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let run = |id: &str| {
+        rt.block_on(async {
+            let ctx = engine::model_session(&root, &Params::default()).await.unwrap();
+            models::run_all(&ctx, &root, &models::load(&sql).unwrap(), id).await
+        })
+    };
+    run("r1").unwrap();
+    write(&sql, "conformed/a.sql", "select 2 as x");
+    write(&sql, "conformed/b.sql", "select no_such_column from conformed_a");
+    let err = run("r2").unwrap_err().to_string();
+    assert!(err.contains("b.sql"), "{err}");
+    assert_eq!(
+        s.rows("select x from conformed_a"),
+        vec![vec!["1".to_string()]],
+        "a was not swapped in"
+    );
+}
+
+#[test]
+fn params_reach_sql_as_a_one_row_table() {
+    let s = Scratch::new();
+    let root = s.warehouse_root();
+    std::fs::create_dir_all(&root).unwrap();
+    let params = Params {
+        handling_excluded_codes: vec!["PAYMENT".into()],
+        ..Params::default()
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let rows = rt.block_on(async {
+        let ctx = engine::model_session(&root, &params).await.unwrap();
+        let df = ctx
+            .sql(
+                "select short_abandon_s, service_level_s, array_has(handling_excluded_codes, 'PAYMENT') as excluded, \
+                 cost_per_agent_hour is null as no_cost, 100 * cost_per_agent_hour as cost from params",
+            )
+            .await
+            .unwrap();
+        to_strings(&df.collect().await.unwrap())
+    });
+    assert_eq!(rows, vec![vec!["5", "20", "true", "true", "NULL"]]);
+}
+
+#[test]
+fn customer_keys_are_stable_for_a_key_and_differ_across_keys() {
+    let (a, b) = (Scratch::new(), Scratch::new());
+    let key_of = |s: &Scratch| {
+        let root = s.warehouse_root();
+        std::fs::create_dir_all(&root).unwrap();
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let ctx = engine::model_session(&root, &Params::default()).await.unwrap();
+            let df = ctx
+                .sql("select customer_key('13800000001') as k, customer_key(cast(null as varchar)) as n")
+                .await
+                .unwrap();
+            to_strings(&df.collect().await.unwrap())[0].clone()
+        })
+    };
+    let (ka, ka2, kb) = (key_of(&a), key_of(&a), key_of(&b));
+    assert_eq!(ka, ka2, "the warehouse keeps its key");
+    assert_ne!(ka[0], kb[0], "another warehouse, another key");
+    assert_eq!(ka[0].len(), 32);
+    assert!(!ka[0].contains("13800000001"));
+    assert_eq!(ka[1], "NULL");
+}
+
+/// The shipped models built over two generated days.
+fn built() -> &'static Scratch {
+    static BUILT: OnceLock<Scratch> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let s = Scratch::new();
+        let opts = GenerateOptions {
+            seed: 11,
+            days: 2,
+            start_day: parse_date(b"2026-11-16").unwrap(),
+            scale: 0.002,
+            out: s.inbox(),
+            gbk: vec!["hr/agents".into()],
+            gzip: vec![],
+            defects: true,
+        };
+        generate(&opts).unwrap();
+        s.land_all("2026-11-16", &["hr/agents"]);
+        s.land_all("2026-11-17", &["hr/agents"]);
+        let root = s.warehouse_root();
+        let sql = Path::new(env!("CARGO_MANIFEST_DIR")).join("sql");
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let ctx = engine::model_session(&root, &Params::default()).await.unwrap();
+            models::run_all(&ctx, &root, &models::load(&sql).unwrap(), "t")
+                .await
+                .unwrap()
+        });
+        s
+    })
+}
+
+#[test]
+fn no_conformed_column_holds_a_caller_number_or_an_agent_name() {
+    let s = built();
+    let callers: std::collections::HashSet<String> = s
+        .rows("select caller from raw_hotline_ivr_calls where caller is not null union select caller from raw_crm_contacts where caller is not null")
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect();
+    let names: std::collections::HashSet<String> = s
+        .rows("select distinct name from raw_hr_agents where name is not null")
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect();
+    assert!(callers.len() > 100 && names.len() > 5);
+    let tables: Vec<String> = s
+        .rows("select distinct table_name from information_schema.tables where table_name not like 'raw_%' and table_schema = 'public' and table_name not in ('rejects', 'ledger_landing')")
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect();
+    assert!(tables.iter().any(|t| t == "conformed_fact_ivr_call"), "{tables:?}");
+    for t in &tables {
+        for row in s.rows(&format!("select * from {t}")) {
+            for v in row {
+                let phone_like = v.len() == 11 && v.starts_with('1') && v.bytes().all(|b| b.is_ascii_digit());
+                assert!(!phone_like && !callers.contains(&v), "{t} holds a caller number: {v}");
+                assert!(!names.contains(&v), "{t} holds an agent name: {v}");
+            }
+        }
+    }
+}
+
+#[test]
+fn conformed_facts_keep_one_row_per_key_and_resolve_centers() {
+    let s = built();
+    assert_eq!(
+        s.count("select count(*) from conformed_fact_ivr_call"),
+        s.count("select count(distinct call_id) from raw_hotline_ivr_calls")
+    );
+    // NULL center → single_center_id (unset) → '(none)'.
+    assert_eq!(
+        s.count("select count(*) from conformed_fact_ivr_call where center_id = '(none)'"),
+        s.count("select count(*) from raw_hotline_ivr_calls where center_id is null")
+    );
+    // wait_s = answer_time - queue_start when answered.
+    let rows = s.rows(
+        "select count(*) from conformed_fact_agent_leg where answer_time is not null \
+         and wait_s <> extract(epoch from answer_time) - extract(epoch from queue_start)",
+    );
+    assert_eq!(rows, vec![vec!["0".to_string()]]);
+}
