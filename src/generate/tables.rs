@@ -516,6 +516,20 @@ pub fn crm(world: &World, traffic: &Traffic) -> CrmOut {
                 ],
             );
         }
+        // An order the agent placed in BOSS during this call.
+        let hotline_order = |id, product, op, success, created, amount_cents, marketing| OrderRow {
+            id,
+            msisdn: caller.as_deref(),
+            channel: "hotline",
+            call: Some(&cid),
+            agent: Some(agent_id),
+            product,
+            op,
+            success,
+            created,
+            amount_cents,
+            marketing,
+        };
         // A handling request usually becomes a BOSS order.
         if ty_name == "handle" && !guided && rng.chance(0.65) {
             let (op, product) = op_for_code(code_name);
@@ -526,23 +540,16 @@ pub fn crm(world: &World, traffic: &Traffic) -> CrmOut {
                 PRODUCTS[product].unit_price_cents
             };
             orders += 1;
-            put_order(
-                &mut out.orders,
-                &dl,
-                &OrderRow {
-                    id: orders,
-                    msisdn: caller.as_deref(),
-                    channel: "hotline",
-                    call: Some(&cid),
-                    agent: Some(agent_id),
-                    product: PRODUCTS[product].code,
-                    op,
-                    success: rng.chance(0.92),
-                    created,
-                    amount_cents: amount,
-                    marketing: false,
-                },
+            let row = hotline_order(
+                orders,
+                PRODUCTS[product].code,
+                op,
+                rng.chance(0.92),
+                created,
+                amount,
+                false,
             );
+            put_order(&mut out.orders, &dl, &row);
         }
         // Survey on the call's last answered leg; some callers answer twice.
         if last_answered[l.call as usize] == Some(i) && rng.chance(0.35) {
@@ -598,23 +605,16 @@ pub fn crm(world: &World, traffic: &Traffic) -> CrmOut {
                 let accepted = recommended && rng.chance(0.35);
                 let order_id = accepted.then(|| {
                     orders += 1;
-                    put_order(
-                        &mut out.orders,
-                        &dl,
-                        &OrderRow {
-                            id: orders,
-                            msisdn: caller.as_deref(),
-                            channel: "hotline",
-                            call: Some(&cid),
-                            agent: Some(agent_id),
-                            product: PRODUCTS[p].code,
-                            op: "subscribe",
-                            success: rng.chance(0.9),
-                            created: l.end + rng.between(5, 300),
-                            amount_cents: PRODUCTS[p].unit_price_cents,
-                            marketing: true,
-                        },
+                    let row = hotline_order(
+                        orders,
+                        PRODUCTS[p].code,
+                        "subscribe",
+                        rng.chance(0.9),
+                        l.end + rng.between(5, 300),
+                        PRODUCTS[p].unit_price_cents,
+                        true,
                     );
+                    put_order(&mut out.orders, &dl, &row);
                     format!("OD{orders:09}")
                 });
                 if let Some(folder) = dl.folder(popup, offers << 12, LATE_SHARE) {

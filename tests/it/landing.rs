@@ -11,6 +11,16 @@ fn ivr(id: &str, start: &str, end: &str, outcome: &str) -> String {
     format!("{id},C01,13800000001,571,gotone,{start},{end},{outcome},")
 }
 
+/// Deliver hung-up IVR calls `(call_id, ivr_start, ivr_end)` into `folder`.
+fn deliver_calls(s: &Scratch, folder: &str, file: &str, calls: &[(&str, &str, &str)]) {
+    let rows: Vec<String> = calls
+        .iter()
+        .map(|(id, start, end)| ivr(id, start, end, "hangup"))
+        .collect();
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    s.deliver("hotline/ivr_calls", folder, file, &csv("hotline/ivr_calls", &rows));
+}
+
 #[test]
 fn every_reject_reason_is_kept_with_file_line_and_reason() {
     let s = Scratch::new();
@@ -216,28 +226,22 @@ fn duplicate_delivery_keeps_the_latest_once() {
 #[test]
 fn late_rows_land_in_their_own_business_date() {
     let s = Scratch::new();
-    s.deliver(
-        "hotline/ivr_calls",
+    deliver_calls(
+        &s,
         D,
         "part-0001.csv",
-        &csv(
-            "hotline/ivr_calls",
-            &[&ivr("C1", "2026-11-16 09:00:00", "2026-11-16 09:01:00", "hangup")],
-        ),
+        &[("C1", "2026-11-16 09:00:00", "2026-11-16 09:01:00")],
     );
     s.land(&["hotline/ivr_calls"], D).unwrap();
     // The next day's folder carries a call of the 16th (23:50) and one of the 17th.
-    s.deliver(
-        "hotline/ivr_calls",
+    deliver_calls(
+        &s,
         D1,
         "part-0001.csv",
-        &csv(
-            "hotline/ivr_calls",
-            &[
-                &ivr("C2", "2026-11-16 23:50:00", "2026-11-17 00:00:10", "hangup"),
-                &ivr("C3", "2026-11-17 08:00:00", "2026-11-17 08:01:00", "hangup"),
-            ],
-        ),
+        &[
+            ("C2", "2026-11-16 23:50:00", "2026-11-17 00:00:10"),
+            ("C3", "2026-11-17 08:00:00", "2026-11-17 08:01:00"),
+        ],
     );
     let r = s.land(&["hotline/ivr_calls"], D1).unwrap();
     assert_eq!(r.tables[0].partitions.len(), 2, "both dates are rewritten");
@@ -254,24 +258,18 @@ fn late_rows_land_in_their_own_business_date() {
 #[test]
 fn relanding_a_folder_is_idempotent_and_follows_corrections() {
     let s = Scratch::new();
-    s.deliver(
-        "hotline/ivr_calls",
+    deliver_calls(
+        &s,
         D,
         "part-0001.csv",
-        &csv(
-            "hotline/ivr_calls",
-            &[&ivr("C1", "2026-11-16 09:00:00", "2026-11-16 09:01:00", "hangup")],
-        ),
+        &[("C1", "2026-11-16 09:00:00", "2026-11-16 09:01:00")],
     );
     s.land(&["hotline/ivr_calls"], D).unwrap();
-    s.deliver(
-        "hotline/ivr_calls",
+    deliver_calls(
+        &s,
         D1,
         "part-0001.csv",
-        &csv(
-            "hotline/ivr_calls",
-            &[&ivr("C2", "2026-11-16 23:50:00", "2026-11-17 00:00:10", "hangup")],
-        ),
+        &[("C2", "2026-11-16 23:50:00", "2026-11-17 00:00:10")],
     );
     s.land(&["hotline/ivr_calls"], D1).unwrap();
     let first = raw_files(&s);
@@ -279,14 +277,11 @@ fn relanding_a_folder_is_idempotent_and_follows_corrections() {
     s.land(&["hotline/ivr_calls"], D).unwrap();
     assert_eq!(raw_files(&s), first, "re-running dates gives byte-identical partitions");
     // A corrected re-delivery of D1 moves C2 to the 17th: the 16th must lose it.
-    s.deliver(
-        "hotline/ivr_calls",
+    deliver_calls(
+        &s,
         D1,
         "part-0001.csv",
-        &csv(
-            "hotline/ivr_calls",
-            &[&ivr("C2", "2026-11-17 00:10:00", "2026-11-17 00:11:00", "hangup")],
-        ),
+        &[("C2", "2026-11-17 00:10:00", "2026-11-17 00:11:00")],
     );
     s.land(&["hotline/ivr_calls"], D1).unwrap();
     assert_eq!(
@@ -298,14 +293,11 @@ fn relanding_a_folder_is_idempotent_and_follows_corrections() {
 #[test]
 fn a_failed_run_leaves_the_previous_partitions_intact() {
     let s = Scratch::new();
-    s.deliver(
-        "hotline/ivr_calls",
+    deliver_calls(
+        &s,
         D,
         "part-0001.csv",
-        &csv(
-            "hotline/ivr_calls",
-            &[&ivr("C1", "2026-11-16 09:00:00", "2026-11-16 09:01:00", "hangup")],
-        ),
+        &[("C1", "2026-11-16 09:00:00", "2026-11-16 09:01:00")],
     );
     s.deliver(
         "hotline/surveys",
@@ -317,14 +309,11 @@ fn a_failed_run_leaves_the_previous_partitions_intact() {
     s.land(&tables, D).unwrap();
     let before = raw_files(&s);
     // A new delivery: ivr_calls changes (and would be written first), surveys is corrupt.
-    s.deliver(
-        "hotline/ivr_calls",
+    deliver_calls(
+        &s,
         D,
         "part-0002.csv",
-        &csv(
-            "hotline/ivr_calls",
-            &[&ivr("C9", "2026-11-16 11:00:00", "2026-11-16 11:01:00", "hangup")],
-        ),
+        &[("C9", "2026-11-16 11:00:00", "2026-11-16 11:01:00")],
     );
     let bad = s.deliver("hotline/surveys", D, "part-0002.csv.gz", b"this is not gzip");
     let err = s.land(&tables, D).unwrap_err().to_string();
