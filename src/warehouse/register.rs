@@ -1,0 +1,97 @@
+//! Registering every table of a warehouse in a DataFusion session, from its layout.
+//!
+//! A folder holding `dt=…` partition folders, or Parquet files directly, is a
+//! table; its SQL name is its path below the root joined with `_`
+//! (`raw/hotline/agent_legs` → `raw_hotline_agent_legs`, `rejects` → `rejects`).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::DataType;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::ListingOptions;
+use datafusion::prelude::SessionContext;
+
+use crate::error::Result;
+
+/// A table found in the warehouse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableDir {
+    /// SQL name.
+    pub name: String,
+    /// Folder.
+    pub path: PathBuf,
+    /// Whether rows are partitioned in `dt=YYYY-MM-DD` folders.
+    pub partitioned: bool,
+}
+
+/// Every table folder under `root`, sorted by name.
+pub fn table_dirs(root: &Path) -> Vec<TableDir> {
+    let mut out = Vec::new();
+    walk(root, root, &mut out);
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<TableDir>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut subdirs = Vec::new();
+    let (mut partitioned, mut has_files) = (false, false);
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if name.starts_with('.') || name.starts_with('_') {
+            continue;
+        }
+        let path = e.path();
+        if path.is_dir() {
+            if name.starts_with("dt=") {
+                partitioned = true;
+            } else {
+                subdirs.push(path);
+            }
+        } else if name.ends_with(".parquet") {
+            has_files = true;
+        }
+    }
+    if partitioned || has_files {
+        let rel = dir.strip_prefix(root).unwrap_or(dir);
+        let name = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("_");
+        if !name.is_empty() {
+            out.push(TableDir {
+                name,
+                path: dir.to_path_buf(),
+                partitioned,
+            });
+        }
+        return;
+    }
+    for s in subdirs {
+        walk(root, &s, out);
+    }
+}
+
+/// Register every table under `root` in `ctx`; returns their names.
+pub async fn register_all(ctx: &SessionContext, root: &Path) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for t in table_dirs(root) {
+        let mut options = ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
+        if t.partitioned {
+            options = options.with_table_partition_cols(vec![("dt".to_string(), DataType::Date32)]);
+        }
+        let mut url = std::path::absolute(&t.path)
+            .map_err(crate::error::io_err(&t.path))?
+            .to_string_lossy()
+            .to_string();
+        if !url.ends_with('/') {
+            url.push('/');
+        }
+        ctx.register_listing_table(t.name.as_str(), url, options, None, None)
+            .await?;
+        names.push(t.name);
+    }
+    Ok(names)
+}
