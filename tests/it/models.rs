@@ -17,6 +17,16 @@ fn write(dir: &Path, rel: &str, sql: &str) {
     std::fs::write(p, sql).unwrap();
 }
 
+/// Build the models of `sql` into the warehouse at `root` with default parameters.
+fn build(root: &Path, sql: &Path, run_id: &str) -> callcube::error::Result<Vec<models::ModelCounts>> {
+    std::fs::create_dir_all(root).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let ctx = engine::model_session(root, &Params::default()).await?;
+        models::run_all(&ctx, root, &models::load(sql)?, run_id).await
+    })
+}
+
 #[test]
 fn models_run_after_the_tables_they_read() {
     let s = Scratch::new();
@@ -27,15 +37,7 @@ fn models_run_after_the_tables_they_read() {
     write(&sql, "conformed/b.sql", "select 1 as x");
     let order: Vec<String> = models::load(&sql).unwrap().into_iter().map(|m| m.table).collect();
     assert_eq!(order, ["conformed_b", "conformed_c", "marts_a"]);
-    let root = s.warehouse_root();
-    std::fs::create_dir_all(&root).unwrap();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let counts = rt.block_on(async {
-        let ctx = engine::model_session(&root, &Params::default()).await.unwrap();
-        models::run_all(&ctx, &root, &models::load(&sql).unwrap(), "t1")
-            .await
-            .unwrap()
-    });
+    let counts = build(&s.warehouse_root(), &sql, "t1").unwrap();
     assert_eq!(counts.iter().map(|c| c.rows).collect::<Vec<_>>(), [1, 1, 1]);
     // (1 + 1) * 10 = 20, read back from the written Parquet.
     assert_eq!(s.rows("select y from marts_a"), vec![vec!["20".to_string()]]);
@@ -63,15 +65,7 @@ fn a_failing_model_leaves_every_model_table_as_it_was() {
     let s = Scratch::new();
     let sql = s.dir.path().join("sql");
     write(&sql, "conformed/a.sql", "select 1 as x");
-    let root = s.warehouse_root();
-    std::fs::create_dir_all(&root).unwrap();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let run = |id: &str| {
-        rt.block_on(async {
-            let ctx = engine::model_session(&root, &Params::default()).await.unwrap();
-            models::run_all(&ctx, &root, &models::load(&sql).unwrap(), id).await
-        })
-    };
+    let run = |id: &str| build(&s.warehouse_root(), &sql, id);
     run("r1").unwrap();
     write(&sql, "conformed/a.sql", "select 2 as x");
     write(&sql, "conformed/b.sql", "select no_such_column from conformed_a");
@@ -150,15 +144,8 @@ fn built() -> &'static Scratch {
         generate(&opts).unwrap();
         s.land_all("2026-11-16", &["hr/agents"]);
         s.land_all("2026-11-17", &["hr/agents"]);
-        let root = s.warehouse_root();
         let sql = Path::new(env!("CARGO_MANIFEST_DIR")).join("sql");
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        rt.block_on(async {
-            let ctx = engine::model_session(&root, &Params::default()).await.unwrap();
-            models::run_all(&ctx, &root, &models::load(&sql).unwrap(), "t")
-                .await
-                .unwrap()
-        });
+        build(&s.warehouse_root(), &sql, "t").unwrap();
         s
     })
 }
