@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::warehouse;
 
 pub mod models;
+pub mod overlap;
 pub mod params_table;
 pub mod pii;
 
@@ -25,12 +26,35 @@ pub async fn session(root: &Path) -> Result<(SessionContext, Vec<String>)> {
 /// A session for building models: the warehouse tables plus the `params`
 /// table and the `customer_key` function.
 pub async fn model_session(root: &Path, params: &crate::config::Params) -> Result<SessionContext> {
-    let (ctx, _) = session(root).await?;
+    let (ctx, present) = session(root).await?;
+    register_missing_sources(&ctx, &present)?;
     let batch = params_table::params_batch(params)?;
     let table = datafusion::datasource::MemTable::try_new(batch.schema(), vec![vec![batch]])?;
     ctx.register_table("params", std::sync::Arc::new(table))?;
     ctx.register_udf(pii::customer_key_udf(pii::hmac_key(root)?));
+    ctx.register_udwf(overlap::kept_after_overlap_udwf());
     Ok(ctx)
+}
+
+/// A source never delivered (a site without QA data, a test fixture without
+/// exams) is an empty raw table, so every model still plans.
+fn register_missing_sources(ctx: &SessionContext, present: &[String]) -> Result<()> {
+    for t in crate::schema::TABLES {
+        let name = t.raw_table_name();
+        if present.contains(&name) {
+            continue;
+        }
+        let mut fields = t.raw_schema().fields().to_vec();
+        fields.push(std::sync::Arc::new(datafusion::arrow::datatypes::Field::new(
+            "dt",
+            datafusion::arrow::datatypes::DataType::Date32,
+            false,
+        )));
+        let schema = std::sync::Arc::new(datafusion::arrow::datatypes::Schema::new(fields));
+        let table = datafusion::datasource::MemTable::try_new(schema, vec![vec![]])?;
+        ctx.register_table(name.as_str(), std::sync::Arc::new(table))?;
+    }
+    Ok(())
 }
 
 /// Refuse anything but one read-only query (SELECT, WITH, VALUES, EXPLAIN of

@@ -228,7 +228,8 @@ fn write_model(dir: &Path, batch: &RecordBatch) -> Result<()> {
         .index_of("dt")
         .ok()
         .filter(|&i| schema.field(i).data_type() == &DataType::Date32);
-    let Some(dt) = dt_index else {
+    // An empty result is still a table: one file, with dt as a plain column.
+    let Some(dt) = dt_index.filter(|_| batch.num_rows() > 0) else {
         let staged = warehouse::stage(dir.join(DATA_FILE), schema, std::slice::from_ref(batch), "model")?;
         return warehouse::commit(vec![staged]);
     };

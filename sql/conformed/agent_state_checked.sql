@@ -1,0 +1,24 @@
+-- conformed.agent_state_checked: every agent state row (latest delivery of each agent and
+-- start_ts) with `kept`: false for a row starting before the end of a row kept before it in
+-- (start_ts, end_ts, state) order. Overlapping rows are a data-quality finding
+-- (dq_state_overlap), never summed twice (metrics.md, Event counts).
+SELECT
+    s.agent_id,
+    s.state,
+    s.reason,
+    s.start_ts,
+    s.end_ts,
+    kept_after_overlap(s.start_ts, s.end_ts) OVER (PARTITION BY s.agent_id ORDER BY s.start_ts, s.end_ts, s.state)
+        AS kept,
+    s._src_file AS src_file,
+    s._src_line AS src_line,
+    s.dt
+FROM (
+    SELECT
+        *,
+        ROW_NUMBER() OVER (
+            PARTITION BY agent_id, start_ts ORDER BY _src_folder DESC, _src_file DESC, _src_line DESC
+        ) AS delivery_rank
+    FROM raw_hotline_agent_states
+) AS s
+WHERE s.delivery_rank = 1

@@ -1,0 +1,14 @@
+-- conformed.dim_customer: every customer seen as a caller or subscriber, with the city and
+-- brand of the latest subscriber snapshot (NULL if never in one).
+WITH seen AS (
+    SELECT customer_key FROM conformed_fact_ivr_call WHERE customer_key IS NOT NULL
+    UNION SELECT customer_key FROM conformed_fact_subscriber WHERE customer_key IS NOT NULL
+),
+latest AS (
+    SELECT customer_key, city_code, brand, status,
+        ROW_NUMBER() OVER (PARTITION BY customer_key ORDER BY dt DESC) AS rn
+    FROM conformed_fact_subscriber
+)
+SELECT s.customer_key, l.city_code, l.brand, l.status
+FROM seen AS s
+LEFT JOIN latest AS l ON l.customer_key = s.customer_key AND l.rn = 1

@@ -1,0 +1,3 @@
+-- conformed.dim_team: teams as of each snapshot date.
+SELECT t.team_id, t.center_id, t.name, t.site, t.supervisor_id, t.dt
+FROM raw_hr_teams AS t

@@ -1,0 +1,72 @@
+-- conformed.fact_agent_state: kept agent state rows sliced at every 30-minute boundary (and so
+-- at midnight): a row from 09:50 to 10:20 gives a 600 s slice in 09:30 and a 1200 s slice in
+-- 10:00 (metrics.md, Agent time is split). dt is the slice's business date.
+-- Event flags sit on the row's first slice only (Event counts go to the interval of the
+-- event's first start_ts):
+--   login_start  the row starts a login session: no previous row, or it starts more than
+--                login_gap_s after the previous row's end
+--   break_start  a NOT_READY 'break' row whose previous row is not one (a maximal run of
+--                consecutive break rows is one break)
+-- Team, center, site and primary skill group are the agent's on the slice's date.
+WITH ordered AS (
+    SELECT
+        s.*,
+        LAG(s.end_ts) OVER w AS prev_end,
+        LAG(s.state) OVER w AS prev_state,
+        LAG(s.reason) OVER w AS prev_reason
+    FROM conformed_agent_state_checked AS s
+    WHERE s.kept
+    WINDOW w AS (PARTITION BY s.agent_id ORDER BY s.start_ts, s.end_ts, s.state)
+),
+flagged AS (
+    SELECT
+        o.agent_id,
+        o.state,
+        o.reason,
+        o.start_ts,
+        o.end_ts,
+        o.prev_end IS NULL
+            OR date_part('epoch', o.start_ts) - date_part('epoch', o.prev_end) > p.login_gap_s AS login_start,
+        o.state = 'NOT_READY' AND COALESCE(o.reason = 'break', false)
+            AND NOT COALESCE(o.prev_state = 'NOT_READY' AND o.prev_reason = 'break', false) AS break_start
+    FROM ordered AS o
+    CROSS JOIN params AS p
+),
+sliced AS (
+    SELECT
+        f.*,
+        unnest(generate_series(
+            date_bin(INTERVAL '30 minutes', f.start_ts, TIMESTAMP '2000-01-01 00:00:00'),
+            f.end_ts - INTERVAL '1 microsecond',
+            INTERVAL '30 minutes'
+        )) AS interval_start
+    FROM flagged AS f
+),
+bounded AS (
+    SELECT
+        s.*,
+        GREATEST(s.start_ts, s.interval_start) AS slice_start,
+        LEAST(s.end_ts, s.interval_start + INTERVAL '30 minutes') AS slice_end,
+        s.interval_start <= s.start_ts AS is_first_slice
+    FROM sliced AS s
+)
+SELECT
+    b.agent_id,
+    COALESCE(a.center_id, p.single_center_id, '(none)') AS center_id,
+    COALESCE(a.primary_skill_group, '(none)') AS skill_group,
+    COALESCE(a.team_id, '(none)') AS team_id,
+    COALESCE(a.site, '(none)') AS site,
+    b.state,
+    b.reason,
+    b.start_ts,
+    b.end_ts,
+    b.interval_start,
+    b.slice_start,
+    b.slice_end,
+    CAST(date_part('epoch', b.slice_end) - date_part('epoch', b.slice_start) AS BIGINT) AS seconds,
+    b.is_first_slice AND b.login_start AS login_start,
+    b.is_first_slice AND b.break_start AS break_start,
+    CAST(b.interval_start AS DATE) AS dt
+FROM bounded AS b
+CROSS JOIN params AS p
+LEFT JOIN conformed_agent_day AS a ON a.agent_id = b.agent_id AND a.dt = CAST(b.interval_start AS DATE)

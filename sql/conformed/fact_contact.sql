@@ -1,0 +1,74 @@
+-- conformed.fact_contact: the agent's wrap-up classification of each leg, with the request
+-- rule of metrics.md (section B): one request per (call_id, request_type, business_code),
+-- represented by the contact of the first such leg (smallest seq): is_request marks it, and
+-- its flags and leg decide. Request kinds (on the representing contact only):
+--   b1  consult, not guided to self-service      b1s consult, guided
+--   b3  query, not indirect
+--   b5  handle, not guided, business_code not in handling_excluded_codes
+--   b5s handle, guided
+-- customer_key is the contact's own caller. Time, skill group and agent come from the leg; a
+-- contact whose leg is unknown (leg_known false) goes to its folder date and skill group '(none)'.
+WITH c AS (
+    SELECT *
+    FROM (
+        SELECT
+            *,
+            ROW_NUMBER() OVER (PARTITION BY leg_id ORDER BY _src_folder DESC, _src_file DESC, _src_line DESC) AS delivery_rank
+        FROM raw_crm_contacts
+    )
+    WHERE delivery_rank = 1
+),
+joined AS (
+    SELECT
+        c.*,
+        l.seq,
+        l.origin,
+        l.is_answered,
+        l.interval_start AS leg_interval_start,
+        l.center_id AS leg_center_id,
+        l.skill_group AS leg_skill_group,
+        l.agent_id AS leg_agent_id,
+        l.team_id AS leg_team_id,
+        l.site AS leg_site,
+        l.city_code AS leg_city_code,
+        l.brand AS leg_brand,
+        l.dt AS leg_dt,
+        l.leg_id IS NOT NULL AS leg_known,
+        ROW_NUMBER() OVER (
+            PARTITION BY c.call_id, c.request_type, c.business_code ORDER BY l.seq NULLS LAST, c.leg_id
+        ) AS request_rank
+    FROM c
+    LEFT JOIN conformed_fact_agent_leg AS l ON l.leg_id = c.leg_id
+)
+SELECT
+    j.leg_id,
+    j.call_id,
+    customer_key(j.caller) AS customer_key,
+    j.request_type,
+    j.business_code,
+    j.guided_to_self_service,
+    j.indirect,
+    j.misrouted,
+    j.work_order_id,
+    j.seq,
+    j.origin,
+    j.leg_known,
+    j.request_rank = 1 AS is_request,
+    j.request_rank = 1 AND j.request_type = 'consult' AND NOT j.guided_to_self_service AS b1,
+    j.request_rank = 1 AND j.request_type = 'consult' AND j.guided_to_self_service AS b1s,
+    j.request_rank = 1 AND j.request_type = 'query' AND NOT j.indirect AS b3,
+    j.request_rank = 1 AND j.request_type = 'handle' AND NOT j.guided_to_self_service
+        AND NOT COALESCE(array_has(p.handling_excluded_codes, j.business_code), false) AS b5,
+    j.request_rank = 1 AND j.request_type = 'handle' AND j.guided_to_self_service AS b5s,
+    COALESCE(j.origin = 'transfer' AND j.is_answered, false) AS is_answered_transfer,
+    COALESCE(j.leg_interval_start, CAST(j.dt AS TIMESTAMP)) AS interval_start,
+    COALESCE(j.leg_center_id, p.single_center_id, '(none)') AS center_id,
+    COALESCE(j.leg_skill_group, '(none)') AS skill_group,
+    COALESCE(j.leg_agent_id, '(none)') AS agent_id,
+    COALESCE(j.leg_team_id, '(none)') AS team_id,
+    COALESCE(j.leg_site, '(none)') AS site,
+    COALESCE(j.leg_city_code, '(none)') AS city_code,
+    COALESCE(j.leg_brand, '(none)') AS brand,
+    COALESCE(j.leg_dt, j.dt) AS dt
+FROM joined AS j
+CROSS JOIN params AS p

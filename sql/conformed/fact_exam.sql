@@ -1,0 +1,21 @@
+-- conformed.fact_exam: exam results by exam_date, with the agent's team and center that day.
+SELECT
+    e.agent_id,
+    COALESCE(a.center_id, p.single_center_id, '(none)') AS center_id,
+    COALESCE(a.team_id, '(none)') AS team_id,
+    COALESCE(a.site, '(none)') AS site,
+    e.exam_date,
+    e.subject,
+    e.score,
+    e.dt
+FROM (
+    SELECT
+        *,
+        ROW_NUMBER() OVER (
+            PARTITION BY agent_id, exam_date, subject ORDER BY _src_folder DESC, _src_file DESC, _src_line DESC
+        ) AS delivery_rank
+    FROM raw_hr_exams
+) AS e
+CROSS JOIN params AS p
+LEFT JOIN conformed_agent_day AS a ON a.agent_id = e.agent_id AND a.dt = e.dt
+WHERE e.delivery_rank = 1

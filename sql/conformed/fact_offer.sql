@@ -1,0 +1,45 @@
+-- conformed.fact_offer: marketing pop-ups, attributed to their leg's queue_start, skill group
+-- and agent (metrics.md, Attribution). is_success: recommended, accepted, and the order's
+-- status is success (Marketing success). pitch_seconds: pitch_s, else marketing_pitch_s for a
+-- recommended offer and 0 otherwise; pitch_fallback says the fallback was used. An offer whose
+-- leg is unknown (leg_known false) goes to its popup_ts and skill group '(none)'.
+WITH o AS (
+    SELECT *
+    FROM (
+        SELECT
+            *,
+            ROW_NUMBER() OVER (PARTITION BY offer_id ORDER BY _src_folder DESC, _src_file DESC, _src_line DESC) AS delivery_rank
+        FROM raw_hotline_offers
+    )
+    WHERE delivery_rank = 1
+)
+SELECT
+    o.offer_id,
+    o.leg_id,
+    l.call_id,
+    l.customer_key,
+    o.agent_id AS offer_agent_id,
+    o.campaign_id,
+    o.product_code,
+    o.popup_ts,
+    o.recommended,
+    o.accepted,
+    o.order_id,
+    COALESCE(o.pitch_s, CASE WHEN o.recommended THEN p.marketing_pitch_s ELSE 0 END) AS pitch_seconds,
+    o.pitch_s IS NULL AS pitch_fallback,
+    o.recommended AND o.accepted AND COALESCE(ord.status = 'success', false) AS is_success,
+    l.leg_id IS NOT NULL AS leg_known,
+    COALESCE(l.interval_start, date_bin(INTERVAL '30 minutes', o.popup_ts, TIMESTAMP '2000-01-01 00:00:00'))
+        AS interval_start,
+    COALESCE(l.center_id, p.single_center_id, '(none)') AS center_id,
+    COALESCE(l.skill_group, '(none)') AS skill_group,
+    COALESCE(l.agent_id, o.agent_id, '(none)') AS agent_id,
+    COALESCE(l.team_id, '(none)') AS team_id,
+    COALESCE(l.site, '(none)') AS site,
+    COALESCE(l.city_code, '(none)') AS city_code,
+    COALESCE(l.brand, '(none)') AS brand,
+    COALESCE(l.dt, o.dt) AS dt
+FROM o
+CROSS JOIN params AS p
+LEFT JOIN conformed_fact_agent_leg AS l ON l.leg_id = o.leg_id
+LEFT JOIN conformed_fact_order AS ord ON ord.order_id = o.order_id

@@ -1,0 +1,28 @@
+-- conformed.fact_qa_inspection: QA inspections by inspected_at (metrics.md, Attribution), in
+-- the skill group and center of the inspected leg ('(none)' when the leg is unknown). The agent
+-- is the leg's, else the inspection's own agent_id.
+SELECT
+    q.inspection_id,
+    q.leg_id,
+    q.score,
+    q.inspected_at,
+    date_bin(INTERVAL '30 minutes', q.inspected_at, TIMESTAMP '2000-01-01 00:00:00') AS interval_start,
+    l.leg_id IS NOT NULL AS leg_known,
+    COALESCE(l.center_id, p.single_center_id, '(none)') AS center_id,
+    COALESCE(l.skill_group, '(none)') AS skill_group,
+    COALESCE(l.agent_id, q.agent_id, '(none)') AS agent_id,
+    COALESCE(l.team_id, a.team_id, '(none)') AS team_id,
+    COALESCE(l.site, a.site, '(none)') AS site,
+    COALESCE(l.city_code, '(none)') AS city_code,
+    COALESCE(l.brand, '(none)') AS brand,
+    q.dt
+FROM (
+    SELECT
+        *,
+        ROW_NUMBER() OVER (PARTITION BY inspection_id ORDER BY _src_folder DESC, _src_file DESC, _src_line DESC) AS delivery_rank
+    FROM raw_hr_qa_inspections
+) AS q
+CROSS JOIN params AS p
+LEFT JOIN conformed_fact_agent_leg AS l ON l.leg_id = q.leg_id
+LEFT JOIN conformed_agent_day AS a ON a.agent_id = q.agent_id AND a.dt = q.dt
+WHERE q.delivery_rank = 1

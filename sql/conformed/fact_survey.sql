@@ -1,0 +1,71 @@
+-- conformed.fact_survey: every survey with the valid-survey rule of metrics.md applied:
+--   is_valid    result in (1, 2, 3)
+--   is_counted  the valid survey kept for its call: latest survey_ts, ties → smallest survey_id
+-- A3/A4/A6 attribute a counted survey to the call's first answered request (smallest seq):
+-- its queue_start, skill group and center (attr_*); a call without one contributes nothing
+-- (is_counted false). leg_agent_id is the agent of the surveyed leg (D3, agent grains);
+-- agent_mismatch flags a surveys.agent_id that disagrees with it; leg_known false is a
+-- survey whose leg is unknown (a data-quality finding). dt = date of the attribution leg's
+-- queue_start, else of survey_ts.
+WITH s AS (
+    SELECT *
+    FROM (
+        SELECT
+            *,
+            ROW_NUMBER() OVER (PARTITION BY survey_id ORDER BY _src_folder DESC, _src_file DESC, _src_line DESC) AS delivery_rank
+        FROM raw_hotline_surveys
+    )
+    WHERE delivery_rank = 1
+),
+first_request AS (
+    SELECT *
+    FROM (
+        SELECT *, ROW_NUMBER() OVER (PARTITION BY call_id ORDER BY seq, leg_id) AS rn
+        FROM conformed_fact_agent_leg
+        WHERE is_answered_request
+    )
+    WHERE rn = 1
+),
+ranked AS (
+    SELECT
+        s.*,
+        l.call_id,
+        l.agent_id AS leg_agent_id,
+        l.interval_start AS leg_interval_start,
+        l.leg_id IS NOT NULL AS leg_known,
+        COALESCE(s.result IN (1, 2, 3), false) AS is_valid,
+        ROW_NUMBER() OVER (
+            PARTITION BY l.call_id, COALESCE(s.result IN (1, 2, 3), false)
+            ORDER BY s.survey_ts DESC, s.survey_id
+        ) AS call_rank
+    FROM s
+    LEFT JOIN conformed_fact_agent_leg AS l ON l.leg_id = s.leg_id
+)
+SELECT
+    r.survey_id,
+    r.leg_id,
+    r.call_id,
+    r.channel,
+    r.result,
+    r.reason,
+    r.survey_ts,
+    r.is_valid,
+    r.is_valid AND r.leg_known AND r.call_rank = 1 AND f.leg_id IS NOT NULL AS is_counted,
+    r.leg_known,
+    r.leg_agent_id,
+    r.leg_interval_start,
+    r.agent_id IS NOT NULL AND r.leg_agent_id IS NOT NULL AND r.agent_id <> r.leg_agent_id AS agent_mismatch,
+    f.leg_id AS attr_leg_id,
+    COALESCE(f.interval_start, date_bin(INTERVAL '30 minutes', r.survey_ts, TIMESTAMP '2000-01-01 00:00:00'))
+        AS interval_start,
+    COALESCE(f.center_id, p.single_center_id, '(none)') AS center_id,
+    COALESCE(f.skill_group, '(none)') AS skill_group,
+    COALESCE(f.agent_id, '(none)') AS agent_id,
+    COALESCE(f.team_id, '(none)') AS team_id,
+    COALESCE(f.site, '(none)') AS site,
+    COALESCE(f.city_code, '(none)') AS city_code,
+    COALESCE(f.brand, '(none)') AS brand,
+    COALESCE(f.dt, r.dt) AS dt
+FROM ranked AS r
+CROSS JOIN params AS p
+LEFT JOIN first_request AS f ON f.call_id = r.call_id

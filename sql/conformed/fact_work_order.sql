@@ -1,0 +1,75 @@
+-- conformed.fact_work_order: CRM work orders, business date dt = date of accepted_ts.
+-- Skill group and agent are those of the last answered leg of the order's call (largest seq
+-- with an answer); none → skill group '(none)', center single_center_id else '(none)'
+-- (metrics.md, Skill group of a work order). City and brand are the order's own.
+-- is_repeat (B11): a complaint whose caller has another complaint with the same leaf
+-- category archived (closed when not archived) before this one's accepted_ts and no more
+-- than repeat_lookback_days before it.
+WITH wo AS (
+    SELECT
+        w.*,
+        customer_key(w.caller) AS customer_key
+    FROM (
+        SELECT
+            *,
+            ROW_NUMBER() OVER (PARTITION BY wo_id ORDER BY _src_folder DESC, _src_file DESC, _src_line DESC) AS delivery_rank
+        FROM raw_crm_work_orders
+    ) AS w
+    WHERE w.delivery_rank = 1
+),
+last_answered AS (
+    SELECT call_id, skill_group, center_id, agent_id, team_id, site
+    FROM (
+        SELECT *, ROW_NUMBER() OVER (PARTITION BY call_id ORDER BY seq DESC, leg_id DESC) AS rn
+        FROM conformed_fact_agent_leg
+        WHERE is_answered
+    )
+    WHERE rn = 1
+),
+repeats AS (
+    SELECT DISTINCT w.wo_id
+    FROM wo AS w
+    CROSS JOIN params AS p
+    JOIN wo AS e ON e.customer_key = w.customer_key AND e.category_code = w.category_code
+    WHERE w.wo_type = 'complaint'
+        AND e.wo_type = 'complaint'
+        AND e.wo_id <> w.wo_id
+        AND COALESCE(e.archived_ts, e.closed_ts) < w.accepted_ts
+        AND date_part('epoch', COALESCE(e.archived_ts, e.closed_ts))
+            >= date_part('epoch', w.accepted_ts) - p.repeat_lookback_days * 86400
+)
+SELECT
+    w.wo_id,
+    w.call_id,
+    w.customer_key,
+    COALESCE(w.city_code, '(none)') AS city_code,
+    COALESCE(w.brand, '(none)') AS brand,
+    w.wo_type,
+    w.category_code,
+    w.service_complaint,
+    w.established,
+    w.escalation_source,
+    w.accepted_ts,
+    date_bin(INTERVAL '30 minutes', w.accepted_ts, TIMESTAMP '2000-01-01 00:00:00') AS interval_start,
+    w.closed_ts,
+    date_bin(INTERVAL '30 minutes', w.closed_ts, TIMESTAMP '2000-01-01 00:00:00') AS closed_interval_start,
+    w.archived_ts,
+    w.status,
+    w.refund_amount,
+    w.transfer_correct,
+    w.satisfaction,
+    COALESCE(l.skill_group, '(none)') AS skill_group,
+    COALESCE(l.center_id, p.single_center_id, '(none)') AS center_id,
+    COALESCE(l.agent_id, '(none)') AS agent_id,
+    COALESCE(l.team_id, '(none)') AS team_id,
+    COALESCE(l.site, '(none)') AS site,
+    r.wo_id IS NOT NULL AS is_repeat,
+    w.wo_type = 'complaint' AND w.escalation_source IN (
+        'hotline_repeat', 'higher_level', 'government', 'social_organisation', 'media', 'regulator',
+        'supervision_hotline'
+    ) AS is_escalated,
+    w.dt
+FROM wo AS w
+CROSS JOIN params AS p
+LEFT JOIN last_answered AS l ON l.call_id = w.call_id
+LEFT JOIN repeats AS r ON r.wo_id = w.wo_id
