@@ -16,6 +16,9 @@ pub enum Error {
     /// A statement that is not a read-only query.
     #[error("only queries can run here: {0}")]
     NotAQuery(String),
+    /// A metric request the catalog does not allow, with what is allowed.
+    #[error("{0}")]
+    Request(String),
     /// Query engine failure.
     #[error(transparent)]
     DataFusion(#[from] DataFusionError),

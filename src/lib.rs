@@ -3,6 +3,7 @@
 //! Data flows one way: inbox extracts → `raw` (typed Parquet, rejects kept) →
 //! conformed → cube → marts. See `README.md` for the commands and the layout.
 
+pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod engine;

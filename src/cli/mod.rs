@@ -2,6 +2,7 @@
 
 mod check;
 mod generate;
+mod metric;
 mod run;
 mod sources;
 pub mod sql;
@@ -30,6 +31,10 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Run a read-only SQL query over every table of the warehouse.
     Sql(sql::SqlArgs),
+    /// Print the metric catalog: every metric, its formula, standard and grains.
+    Metrics(metric::MetricsArgs),
+    /// Answer one metric from the cube at a grain and dimension.
+    Metric(metric::MetricArgs),
     /// List the source tables, their columns and types.
     Sources(sources::SourcesArgs),
     /// Generate synthetic extracts of every source table into an inbox.
@@ -42,6 +47,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Run(args) => run::run(args),
         Command::Check(args) => check::run(args),
         Command::Sql(args) => sql::run(args),
+        Command::Metrics(args) => metric::list(args),
+        Command::Metric(args) => metric::run(args),
         Command::Sources(args) => sources::run(args),
         Command::Generate(args) => generate::run(args),
     }

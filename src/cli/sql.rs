@@ -41,14 +41,14 @@ pub struct SqlArgs {
     format: OutputFormat,
 }
 
-fn warehouse_url(args: &SqlArgs) -> Result<WarehouseUrl> {
-    if let Some(p) = &args.pipeline {
+/// The warehouse of `--warehouse`, else of `--pipeline`, else CALLCUBE_WAREHOUSE, else ./warehouse.
+pub fn warehouse_url(warehouse: Option<&str>, pipeline: Option<&str>) -> Result<WarehouseUrl> {
+    if let Some(p) = pipeline {
         let overrides = Overrides::from_flags_and_env(None, None);
         return Ok(Pipeline::load(&locate(p), &overrides)?.warehouse);
     }
-    let w = args
-        .warehouse
-        .clone()
+    let w = warehouse
+        .map(str::to_string)
         .or_else(|| std::env::var(ENV_WAREHOUSE).ok())
         .unwrap_or_else(|| "warehouse".into());
     WarehouseUrl::parse(&w, &PathBuf::new()).map_err(anyhow::Error::msg)
@@ -60,7 +60,7 @@ pub fn run(args: SqlArgs) -> Result<ExitCode> {
         (None, Some(f)) => std::fs::read_to_string(f).with_context(|| format!("reading query file {}", f.display()))?,
         (None, None) => bail!("give a query: callcube sql \"SELECT …\" or --file query.sql"),
     };
-    let url = warehouse_url(&args)?;
+    let url = warehouse_url(args.warehouse.as_deref(), args.pipeline.as_deref())?;
     let wh = Warehouse::open(&url)?;
     let runtime = tokio::runtime::Runtime::new().context("starting the query runtime")?;
     let batches = runtime.block_on(async {
