@@ -3,6 +3,8 @@
 mod cli;
 mod common;
 mod config;
+mod fixture;
 mod generator;
 mod landing;
+mod metrics_legs;
 mod models;
