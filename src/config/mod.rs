@@ -6,7 +6,7 @@
 
 mod params;
 
-pub use params::Params;
+pub use params::{D7RemovalMode, Params, TalkRateBase};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

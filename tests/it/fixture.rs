@@ -79,7 +79,12 @@ impl Fixture {
         for folder in folders {
             let report = s.land_all(folder, &[]);
             let rejected: u64 = report.tables.iter().map(|t| t.rejected).sum();
-            assert_eq!(rejected, 0, "a fixture row was rejected: {:?}", s.rows("select * from rejects"));
+            assert_eq!(
+                rejected,
+                0,
+                "a fixture row was rejected: {:?}",
+                s.rows("select * from rejects")
+            );
         }
         let root = s.warehouse_root();
         let sql = Path::new(env!("CARGO_MANIFEST_DIR")).join("sql");

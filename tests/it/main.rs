@@ -6,5 +6,6 @@ mod config;
 mod fixture;
 mod generator;
 mod landing;
+mod metrics_agent_time;
 mod metrics_legs;
 mod models;

@@ -22,7 +22,8 @@ use std::sync::OnceLock;
 use crate::fixture::{Built, DAY, Fixture, assert_count, assert_ratio, t};
 
 fn day_one(f: &mut Fixture) {
-    let call = |id: &str, n: u32, at: &str| format!("{id},C1,139000000{n:02},571,gotone,{},{},agent_request,", t(at), t(at));
+    let call =
+        |id: &str, n: u32, at: &str| format!("{id},C1,139000000{n:02},571,gotone,{},{},agent_request,", t(at), t(at));
     let calls: Vec<String> = [
         ("K1", 1, "08:59:00"),
         ("K2", 2, "09:09:00"),
@@ -36,19 +37,55 @@ fn day_one(f: &mut Fixture) {
     .iter()
     .map(|(id, n, at)| call(id, *n, at))
     .collect();
-    f.add("hotline/ivr_calls", &calls.iter().map(String::as_str).collect::<Vec<_>>());
+    f.add(
+        "hotline/ivr_calls",
+        &calls.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
     let legs = [
-        format!("L1,K1,1,ivr,S1,{},{},{},A1,240,30,30,0,customer", t("09:00:00"), t("09:00:20"), t("09:05:20")),
-        format!("L2,K2,1,ivr,S1,{},{},{},A1,100,0,20,1,agent", t("09:10:00"), t("09:10:21"), t("09:12:00")),
-        format!("L3,K2,2,transfer,S1,{},{},{},A2,150,10,20,0,customer", t("09:12:00"), t("09:12:05"), t("09:15:00")),
+        format!(
+            "L1,K1,1,ivr,S1,{},{},{},A1,240,30,30,0,customer",
+            t("09:00:00"),
+            t("09:00:20"),
+            t("09:05:20")
+        ),
+        format!(
+            "L2,K2,1,ivr,S1,{},{},{},A1,100,0,20,1,agent",
+            t("09:10:00"),
+            t("09:10:21"),
+            t("09:12:00")
+        ),
+        format!(
+            "L3,K2,2,transfer,S1,{},{},{},A2,150,10,20,0,customer",
+            t("09:12:00"),
+            t("09:12:05"),
+            t("09:15:00")
+        ),
         format!("L4,K3,1,ivr,S1,{},,{},,0,0,0,0,customer", t("09:20:00"), t("09:20:04")),
         format!("L5,K4,1,ivr,S1,{},,{},,0,0,0,0,customer", t("09:30:00"), t("09:31:00")),
         format!("L6,K5,1,ivr,S1,{},,{},,0,0,0,0,system", t("09:40:00"), t("09:40:30")),
-        format!("L7,K6,1,ivr,S1,{},{},{},A2,8,0,12,0,customer", t("09:50:00"), t("09:50:00"), t("09:52:00")),
-        format!("L8,K7,1,ivr,S1,{},{},{},A1,200,0,25,0,customer", t("09:59:50"), t("10:00:15"), t("10:04:00")),
-        format!("L10,K8,1,ivr,S1,{},{},{},A2,500,0,30,0,customer", t("11:00:00"), t("11:00:10"), t("11:10:00")),
+        format!(
+            "L7,K6,1,ivr,S1,{},{},{},A2,8,0,12,0,customer",
+            t("09:50:00"),
+            t("09:50:00"),
+            t("09:52:00")
+        ),
+        format!(
+            "L8,K7,1,ivr,S1,{},{},{},A1,200,0,25,0,customer",
+            t("09:59:50"),
+            t("10:00:15"),
+            t("10:04:00")
+        ),
+        format!(
+            "L10,K8,1,ivr,S1,{},{},{},A2,500,0,30,0,customer",
+            t("11:00:00"),
+            t("11:00:10"),
+            t("11:10:00")
+        ),
     ];
-    f.add("hotline/agent_legs", &legs.iter().map(String::as_str).collect::<Vec<_>>());
+    f.add(
+        "hotline/agent_legs",
+        &legs.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
     // The next day: K1's caller again 23 h after K1 ended (09:05:20), K7's 25 h after K7
     // ended (10:04:00); a complaint about K8 accepted 22 h 50 min after K8 ended (11:10:00).
     let next = "2026-11-17";
@@ -103,7 +140,12 @@ fn a1_answer_rate() {
     assert_ratio(&a, "5", "8", 0.625);
     assert_eq!(a.points.as_deref(), Some("2"));
     // Hour 09: requests L1 L2 L4 L5 L6 L7 L8 (queued 09:59:50) = 7, answered L1 L2 L7 L8 = 4.
-    assert_ratio(&built().metric("A1", "hour", "center", "2026-11-16 09:00", "C1"), "4", "7", 4.0 / 7.0);
+    assert_ratio(
+        &built().metric("A1", "hour", "center", "2026-11-16 09:00", "C1"),
+        "4",
+        "7",
+        4.0 / 7.0,
+    );
     // exclude_short_abandons drops L4 from the denominator: 5 / 7.
     assert_ratio(&built_variant().day("A1"), "5", "7", 5.0 / 7.0);
 }
@@ -172,7 +214,12 @@ fn c6_aht_and_c7_talk_hold_acw() {
     assert_ratio(&built().day("C7_hold"), "40", "6", 40.0 / 6.0);
     assert_ratio(&built().day("C7_acw"), "137", "6", 137.0 / 6.0);
     // Agent A2 answered L3, L7, L10: (180 + 20 + 530) / 3.
-    assert_ratio(&built().metric("C6", "day", "agent", DAY, "A2"), "730", "3", 730.0 / 3.0);
+    assert_ratio(
+        &built().metric("C6", "day", "agent", DAY, "A2"),
+        "730",
+        "3",
+        730.0 / 3.0,
+    );
 }
 
 #[test]
@@ -193,17 +240,30 @@ fn bands_compare_the_exact_value_at_the_boundary() {
     let mut legs = Vec::new();
     for i in 0..20 {
         let q = format!("10:{i:02}:00");
-        calls.push(format!("B{i},C1,139000001{i:02},571,gotone,{},{},agent_request,", t(&q), t(&q)));
+        calls.push(format!(
+            "B{i},C1,139000001{i:02},571,gotone,{},{},agent_request,",
+            t(&q),
+            t(&q)
+        ));
         let (answer, end, released) = match i {
             0..=16 => (t(&format!("10:{i:02}:20")), t(&format!("10:{i:02}:50")), "customer"),
             17 | 18 => (t(&format!("10:{i:02}:21")), t(&format!("10:{i:02}:50")), "customer"),
             _ => (String::new(), t(&format!("10:{i:02}:40")), "customer"),
         };
         let agent = if answer.is_empty() { "" } else { "A1" };
-        legs.push(format!("Q{i},B{i},1,ivr,S1,{},{answer},{end},{agent},20,0,0,0,{released}", t(&q)));
+        legs.push(format!(
+            "Q{i},B{i},1,ivr,S1,{},{answer},{end},{agent},20,0,0,0,{released}",
+            t(&q)
+        ));
     }
-    f.add("hotline/ivr_calls", &calls.iter().map(String::as_str).collect::<Vec<_>>());
-    f.add("hotline/agent_legs", &legs.iter().map(String::as_str).collect::<Vec<_>>());
+    f.add(
+        "hotline/ivr_calls",
+        &calls.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    f.add(
+        "hotline/agent_legs",
+        &legs.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
     let b = f.build();
     let a1 = b.day("A1");
     assert_ratio(&a1, "19", "20", 0.95);
