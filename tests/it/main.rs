@@ -7,5 +7,6 @@ mod fixture;
 mod generator;
 mod landing;
 mod metrics_agent_time;
+mod metrics_business;
 mod metrics_legs;
 mod models;
