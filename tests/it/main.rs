@@ -10,3 +10,4 @@ mod metrics_agent_time;
 mod metrics_business;
 mod metrics_legs;
 mod models;
+mod rollup;
