@@ -56,6 +56,9 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
 }
 
+/// Maps a fine period label to the coarse period containing it.
+type PeriodMap = Box<dyn Fn(&str) -> String>;
+
 /// One session over a built warehouse, reused for every query of the check.
 struct Session {
     rt: tokio::runtime::Runtime,
@@ -113,7 +116,7 @@ fn check_seed(seed: u64) {
         dims.dedup();
         for dim in &dims {
             // interval → day (when allowed), day → month, and for the default dimension day → ISO week.
-            let mut steps: Vec<(&str, &str, Box<dyn Fn(&str) -> String>)> = Vec::new();
+            let mut steps: Vec<(&str, &str, PeriodMap)> = Vec::new();
             if m.min_grain() == catalog::Grain::Interval {
                 steps.push(("interval", "day", Box::new(|p: &str| p[..10].to_string())));
             }
