@@ -11,6 +11,7 @@ pub mod error;
 pub mod generate;
 pub mod ingest;
 pub mod ledger;
+pub mod marts;
 pub mod schema;
 pub mod timefmt;
 pub mod warehouse;

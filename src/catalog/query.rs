@@ -15,8 +15,9 @@ use crate::timefmt::date_string;
 pub struct Request<'a> {
     pub metric: &'a Metric,
     pub grain: Grain,
-    /// A dimension of [`super::DIMENSIONS`].
-    pub dim: String,
+    /// Dimensions of [`super::DIMENSIONS`]: one for a question, several for a mart
+    /// (each row says which).
+    pub dims: Vec<String>,
     /// First and last business date (epoch days), inclusive.
     pub from: Option<i64>,
     pub to: Option<i64>,
@@ -46,12 +47,11 @@ impl Request<'_> {
     /// Refuse what the catalog does not allow, saying what it allows.
     pub fn check(&self) -> Result<()> {
         let m = self.metric;
-        if !m.dims.contains(&self.dim) {
+        if let Some(dim) = self.dims.iter().find(|d| !m.dims.contains(d)) {
             return Err(Error::Request(format!(
-                "{} ({}) is not available by `{}`; allowed: {}",
+                "{} ({}) is not available by `{dim}`; allowed: {}",
                 m.id,
                 m.key,
-                self.dim,
                 m.dims.join(", ")
             )));
         }
@@ -130,10 +130,10 @@ impl Request<'_> {
         let den = if has_den { "d" } else { "CAST(NULL AS DECIMAL(38, 10))" };
         format!(
             "WITH {joined}\n\
-             SELECT period, member, n AS numerator, {den} AS denominator, {value} AS value, {points} AS points, \
+             SELECT period, dimension, member, n AS numerator, {den} AS denominator, {value} AS value, {points} AS points, \
              {flag} AS flag\n\
              FROM joined CROSS JOIN cube_params AS params\n\
-             ORDER BY period, member"
+             ORDER BY period, dimension, member"
         )
     }
 
@@ -156,24 +156,37 @@ impl Request<'_> {
 
     fn aggregate_sql(&self, name: &str, a: &Aggregate) -> String {
         let period = period_sql(self.grain, "dt", "interval_start");
-        let member = format!("CAST({} AS VARCHAR)", dimension_column(&self.dim).expect("checked"));
+        let (dims_join, member) = self.dimension_sql(|d| dimension_column(d).expect("checked").to_string());
         let table = &a.table;
         let cond = self.conditions("dt", a.filter.as_deref());
         let expr = &a.expr;
         if a.at.as_deref() == Some("period_end") {
             // A snapshot: only the period's last business date with rows counts.
             format!(
-                "{name}_daily AS (SELECT {period} AS period, {member} AS member, dt, {expr} AS v \
-                 FROM {table} CROSS JOIN cube_params AS params WHERE {cond} GROUP BY 1, 2, 3),\n\
-                 {name} AS (SELECT period, member, SUM(v) AS v FROM (SELECT *, MAX(dt) OVER (PARTITION BY period) AS \
-                 last_dt FROM {name}_daily) WHERE dt = last_dt GROUP BY 1, 2)"
+                "{name}_daily AS (SELECT {period} AS period, dims.dimension, {member} AS member, dt, {expr} AS v \
+                 FROM {table} CROSS JOIN cube_params AS params {dims_join} WHERE {cond} GROUP BY 1, 2, 3, 4),\n\
+                 {name} AS (SELECT period, dimension, member, SUM(v) AS v FROM (SELECT *, MAX(dt) OVER (PARTITION BY \
+                 period, dimension) AS last_dt FROM {name}_daily) WHERE dt = last_dt GROUP BY 1, 2, 3)"
             )
         } else {
             format!(
-                "{name} AS (SELECT {period} AS period, {member} AS member, {expr} AS v \
-                 FROM {table} CROSS JOIN cube_params AS params WHERE {cond} GROUP BY 1, 2)"
+                "{name} AS (SELECT {period} AS period, dims.dimension, {member} AS member, {expr} AS v \
+                 FROM {table} CROSS JOIN cube_params AS params {dims_join} WHERE {cond} GROUP BY 1, 2, 3)"
             )
         }
+    }
+
+    /// A cross join that repeats each row once per asked dimension, and the
+    /// member expression picking that dimension's column.
+    fn dimension_sql(&self, column: impl Fn(&str) -> String) -> (String, String) {
+        // VALUES, not unnest(make_array(…)): the latter plans several times slower.
+        let names: Vec<String> = self.dims.iter().map(|d| format!("('{d}')")).collect();
+        let join = format!("CROSS JOIN (VALUES {}) AS dims(dimension)", names.join(", "));
+        let mut member = "CASE dims.dimension".to_string();
+        for d in &self.dims {
+            member += &format!(" WHEN '{d}' THEN CAST({} AS VARCHAR)", column(d));
+        }
+        (join, member + " END")
     }
 
     fn ratio_sql(&self) -> String {
@@ -181,16 +194,17 @@ impl Request<'_> {
         let num = self.aggregate_sql("num", m.numerator.as_ref().expect("checked at load"));
         match &m.denominator {
             None => format!(
-                "{num},\njoined AS (SELECT period, member, CAST(COALESCE(v, 0) AS DECIMAL(38, 10)) AS n, \
+                "{num},\njoined AS (SELECT period, dimension, member, CAST(COALESCE(v, 0) AS DECIMAL(38, 10)) AS n, \
                  CAST(NULL AS DECIMAL(38, 10)) AS d FROM num)"
             ),
             Some(d) => {
                 let den = self.aggregate_sql("den", d);
                 format!(
                     "{num},\n{den},\njoined AS (SELECT COALESCE(num.period, den.period) AS period, \
-                     COALESCE(num.member, den.member) AS member, CAST(COALESCE(num.v, 0) AS DECIMAL(38, 10)) AS n, \
-                     CAST(den.v AS DECIMAL(38, 10)) AS d FROM num FULL OUTER JOIN den \
-                     ON num.period = den.period AND num.member = den.member)"
+                     COALESCE(num.dimension, den.dimension) AS dimension, COALESCE(num.member, den.member) AS member, \
+                     CAST(COALESCE(num.v, 0) AS DECIMAL(38, 10)) AS n, CAST(den.v AS DECIMAL(38, 10)) AS d \
+                     FROM num FULL OUTER JOIN den \
+                     ON num.period = den.period AND num.dimension = den.dimension AND num.member = den.member)"
                 )
             }
         }
@@ -201,11 +215,14 @@ impl Request<'_> {
     /// period's last loaded date.
     fn turnover_sql(&self) -> String {
         let period = period_sql(self.grain, "a.dt", "a.dt");
-        let member = match self.dim.as_str() {
-            "skill_group" => "COALESCE(a.primary_skill_group, '(none)')",
-            "total" => "'all'",
-            _ => "COALESCE(a.center_id, '(none)')",
-        };
+        let (dims_join, member) = self.dimension_sql(|d| {
+            match d {
+                "skill_group" => "COALESCE(a.primary_skill_group, '(none)')",
+                "total" => "'all'",
+                _ => "COALESCE(a.center_id, '(none)')",
+            }
+            .to_string()
+        });
         let step = match self.grain {
             Grain::Quarter => "3 months",
             Grain::Year => "1 year",
@@ -218,21 +235,21 @@ impl Request<'_> {
         };
         let cond = self.conditions("a.dt", None);
         format!(
-            "snap AS (SELECT a.*, {period} AS period, CAST({member} AS VARCHAR) AS member \
-             FROM conformed_dim_agent AS a CROSS JOIN cube_params AS params \
+            "snap AS (SELECT a.*, {period} AS period, dims.dimension, {member} AS member \
+             FROM conformed_dim_agent AS a CROSS JOIN cube_params AS params {dims_join} \
              WHERE array_has(params.a13_roles, a.role) AND {cond}),\n\
              bounds AS (SELECT period, MAX(dt) AS snap_dt, \
              CAST(date_trunc('{unit}', MAX(dt)) AS DATE) AS p_start, \
              CAST(date_trunc('{unit}', MAX(dt)) + INTERVAL '{step}' - INTERVAL '1 day' AS DATE) AS p_end \
              FROM snap GROUP BY period),\n\
-             joined AS (SELECT s.period, s.member, \
+             joined AS (SELECT s.period, s.dimension, s.member, \
              CAST(SUM(CASE WHEN s.leave_date >= b.p_start AND s.leave_date <= b.p_end THEN 1 ELSE 0 END) \
              AS DECIMAL(38, 10)) AS n, \
              CAST(SUM(CASE WHEN s.hire_date <= b.p_start AND (s.leave_date IS NULL OR s.leave_date > b.p_start) \
              THEN 1 ELSE 0 END) + SUM(CASE WHEN s.hire_date <= b.p_end AND (s.leave_date IS NULL OR \
              s.leave_date > b.p_end) THEN 1 ELSE 0 END) AS DECIMAL(38, 10)) / 2 AS d \
              FROM snap AS s JOIN bounds AS b ON b.period = s.period AND s.dt = b.snap_dt \
-             GROUP BY s.period, s.member)"
+             GROUP BY s.period, s.dimension, s.member)"
         )
     }
 }
@@ -359,10 +376,14 @@ impl Finality {
 pub async fn answer(ctx: &SessionContext, req: &Request<'_>, finality: &Finality) -> Result<Vec<MetricRow>> {
     req.check()?;
     let sql = req.sql();
-    let df = ctx
-        .sql(&sql)
-        .await
-        .map_err(|e| Error::Request(format!("{} at {} by {}: {e}", req.metric.id, req.grain, req.dim)))?;
+    let df = ctx.sql(&sql).await.map_err(|e| {
+        Error::Request(format!(
+            "{} at {} by {}: {e}",
+            req.metric.id,
+            req.grain,
+            req.dims.join(", ")
+        ))
+    })?;
     let batches = df.collect().await?;
     let after = req.metric.final_after(cube_fcr_window_h(ctx).await?);
     let mut out = Vec::new();
@@ -374,14 +395,14 @@ pub async fn answer(ctx: &SessionContext, req: &Request<'_>, finality: &Finality
                 metric_id: req.metric.id.clone(),
                 grain: req.grain.to_string(),
                 period,
-                dimension: req.dim.clone(),
-                member: text(b, 1, r).unwrap_or_default(),
-                numerator: text(b, 2, r).map(|s| trim_decimal(&s)),
-                denominator: text(b, 3, r).map(|s| trim_decimal(&s)),
-                value: text(b, 4, r).map(|s| trim_decimal(&s)),
-                points: text(b, 5, r),
+                dimension: text(b, 1, r).unwrap_or_default(),
+                member: text(b, 2, r).unwrap_or_default(),
+                numerator: text(b, 3, r).map(|s| trim_decimal(&s)),
+                denominator: text(b, 4, r).map(|s| trim_decimal(&s)),
+                value: text(b, 5, r).map(|s| trim_decimal(&s)),
+                points: text(b, 6, r),
                 is_final,
-                flag: text(b, 6, r),
+                flag: text(b, 7, r),
             });
         }
     }
@@ -389,7 +410,7 @@ pub async fn answer(ctx: &SessionContext, req: &Request<'_>, finality: &Finality
 }
 
 /// fcr_window_h the cube was built with.
-async fn cube_fcr_window_h(ctx: &SessionContext) -> Result<i64> {
+pub async fn cube_fcr_window_h(ctx: &SessionContext) -> Result<i64> {
     let b = ctx
         .sql("SELECT CAST(fcr_window_h AS BIGINT) FROM cube_params")
         .await?

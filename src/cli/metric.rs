@@ -42,6 +42,9 @@ pub struct MetricArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     format: OutputFormat,
+    /// Print the generated SQL instead of running it.
+    #[arg(long)]
+    show_sql: bool,
     /// Warehouse path or URL (env CALLCUBE_WAREHOUSE; default ./warehouse).
     #[arg(long)]
     warehouse: Option<String>,
@@ -202,12 +205,16 @@ pub fn run(args: MetricArgs) -> Result<ExitCode> {
     let request = Request {
         metric,
         grain,
-        dim: args.by.clone().unwrap_or_else(|| metric.default_dim().to_string()),
+        dims: vec![args.by.clone().unwrap_or_else(|| metric.default_dim().to_string())],
         from: date_flag("from", &args.from)?,
         to: date_flag("to", &args.to)?,
         filter: args.filter.clone(),
     };
     request.check()?;
+    if args.show_sql {
+        println!("{};", request.sql());
+        return Ok(ExitCode::SUCCESS);
+    }
     let url = warehouse_url(args.warehouse.as_deref(), args.pipeline.as_deref())?;
     let wh = Warehouse::open(&url)?;
     let runtime = tokio::runtime::Runtime::new().context("starting the query runtime")?;

@@ -5,10 +5,13 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
+use crate::catalog::query::Finality;
 use crate::config::{Overrides, Pipeline, locate};
+use crate::engine::models::Staging;
 use crate::engine::{self, models};
 use crate::ingest::{TableCounts, land_day};
 use crate::ledger::{self, LandingRecord};
+use crate::marts;
 use crate::timefmt::{date_string, parse_date};
 use crate::warehouse::Warehouse;
 
@@ -94,7 +97,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Rebuild every SQL model of the pipeline from the landed data.
+/// Rebuild every SQL model of the pipeline from the landed data, then the
+/// marts; all are swapped in together, or none.
 fn build_models(pipeline: &Pipeline, wh: &Warehouse) -> Result<()> {
     let models = models::load(&pipeline.models)?;
     if models.is_empty() {
@@ -106,10 +110,29 @@ fn build_models(pipeline: &Pipeline, wh: &Warehouse) -> Result<()> {
     let counts = runtime
         .block_on(async {
             let ctx = engine::model_session(wh.root(), &pipeline.params).await?;
-            models::run_all(&ctx, wh.root(), &models, &run_id).await
+            let finality = Finality::load(&ctx).await?;
+            let mut staging = Staging::new(wh.root(), &run_id);
+            let result = async {
+                let mut counts = models::run_into(&ctx, &models, &mut staging).await?;
+                if ctx.table_exist("cube_params")? {
+                    counts.extend(marts::build(&ctx, &mut staging, &finality, &pipeline.params).await?);
+                }
+                Ok::<_, crate::error::Error>(counts)
+            }
+            .await;
+            match result {
+                Ok(counts) => {
+                    staging.commit()?;
+                    Ok(counts)
+                }
+                Err(e) => {
+                    staging.discard();
+                    Err(e)
+                }
+            }
         })
-        .context("building models; every model table was left as it was")?;
-    println!("built {} models (run {run_id})", counts.len());
+        .context("building models and marts; every model and mart table was left as it was")?;
+    println!("built {} models and marts (run {run_id})", counts.len());
     for c in counts {
         println!("  {:<40} {:>9} rows", c.table, c.rows);
     }

@@ -159,34 +159,72 @@ pub struct ModelCounts {
     pub rows: u64,
 }
 
+/// Tables written by a run but not yet visible: each lands in a hidden
+/// folder beside its destination and is swapped in by [`Staging::commit`].
+#[derive(Debug)]
+pub struct Staging {
+    root: PathBuf,
+    run_id: String,
+    staged: Vec<(PathBuf, PathBuf)>,
+}
+
+impl Staging {
+    pub fn new(root: &Path, run_id: &str) -> Staging {
+        Staging {
+            root: root.to_path_buf(),
+            run_id: run_id.to_string(),
+            staged: Vec::new(),
+        }
+    }
+
+    /// Write `batch` as the table at `<root>/<dir>` (one file per `dt`, or one file).
+    pub fn stage(&mut self, dir: &str, batch: &RecordBatch) -> Result<()> {
+        let dest = self.root.join(dir);
+        let tmp = dest.with_file_name(format!(
+            ".{}.{}.tmp",
+            dest.file_name().expect("table dir").to_string_lossy(),
+            self.run_id
+        ));
+        let _ = std::fs::remove_dir_all(&tmp);
+        self.staged.push((tmp.clone(), dest));
+        write_model(&tmp, batch)
+    }
+
+    /// Swap every staged table in.
+    pub fn commit(self) -> Result<()> {
+        for (tmp, dest) in &self.staged {
+            swap_dir(tmp, dest, &self.run_id)?;
+        }
+        Ok(())
+    }
+
+    /// Drop every staged table; what was there stays.
+    pub fn discard(self) {
+        for (tmp, _) in self.staged {
+            let _ = std::fs::remove_dir_all(tmp);
+        }
+    }
+}
+
 /// Run every model in order against `ctx`, staging the results; swap them all
 /// in at the end. A failing model names its file and leaves every table as it was.
 pub async fn run_all(ctx: &SessionContext, root: &Path, models: &[Model], run_id: &str) -> Result<Vec<ModelCounts>> {
-    let mut staged_dirs: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let result = run_into_staging(ctx, root, models, run_id, &mut staged_dirs).await;
-    match result {
+    let mut staging = Staging::new(root, run_id);
+    match run_into(ctx, models, &mut staging).await {
         Ok(counts) => {
-            for (tmp, dest) in &staged_dirs {
-                swap_dir(tmp, dest, run_id)?;
-            }
+            staging.commit()?;
             Ok(counts)
         }
         Err(e) => {
-            for (tmp, _) in staged_dirs {
-                let _ = std::fs::remove_dir_all(tmp);
-            }
+            staging.discard();
             Err(e)
         }
     }
 }
 
-async fn run_into_staging(
-    ctx: &SessionContext,
-    root: &Path,
-    models: &[Model],
-    run_id: &str,
-    staged_dirs: &mut Vec<(PathBuf, PathBuf)>,
-) -> Result<Vec<ModelCounts>> {
+/// Run every model in order, staging each result and registering it in `ctx`
+/// (from memory) for the models and marts that read it.
+pub async fn run_into(ctx: &SessionContext, models: &[Model], staging: &mut Staging) -> Result<Vec<ModelCounts>> {
     let mut counts = Vec::new();
     for m in models {
         let context = |e: datafusion::error::DataFusionError| Error::BadFile {
@@ -199,25 +237,21 @@ async fn run_into_staging(
         // The physical types (e.g. Utf8View from Parquet) can differ from the logical ones.
         let schema = batches.first().map_or(logical, |b| b.schema());
         let batch = concat_batches(&schema, &batches)?;
-        let dest = root.join(&m.dir);
-        let tmp = dest.with_file_name(format!(
-            ".{}.{run_id}.tmp",
-            dest.file_name().expect("model dir").to_string_lossy()
-        ));
-        write_model(&tmp, &batch)?;
-        staged_dirs.push((tmp, dest));
-        // Downstream models read this result from memory, not from the staged files.
-        let _ = ctx.deregister_table(m.table.as_str());
-        ctx.register_table(
-            m.table.as_str(),
-            Arc::new(MemTable::try_new(schema, vec![vec![batch.clone()]])?),
-        )?;
+        staging.stage(&m.dir, &batch)?;
+        register_batch(ctx, &m.table, batch.clone())?;
         counts.push(ModelCounts {
             table: m.table.clone(),
             rows: batch.num_rows() as u64,
         });
     }
     Ok(counts)
+}
+
+/// Make `batch` readable as `table` in `ctx`, replacing what had that name.
+pub fn register_batch(ctx: &SessionContext, table: &str, batch: RecordBatch) -> Result<()> {
+    let _ = ctx.deregister_table(table);
+    ctx.register_table(table, Arc::new(MemTable::try_new(batch.schema(), vec![vec![batch]])?))?;
+    Ok(())
 }
 
 /// Write a model's result into `dir`: one file per `dt`, or one file.

@@ -99,6 +99,24 @@ impl Fixture {
     }
 }
 
+/// Build the shipped models and then the marts into the warehouse at `root`, as `run` does.
+pub fn build_with_marts(root: &Path, params: &Params) {
+    let sql = Path::new(env!("CARGO_MANIFEST_DIR")).join("sql");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let ctx = engine::model_session(root, params).await.unwrap();
+        let finality = Finality::load(&ctx).await.unwrap();
+        let mut staging = models::Staging::new(root, "marts");
+        models::run_into(&ctx, &models::load(&sql).unwrap(), &mut staging)
+            .await
+            .unwrap();
+        callcube::marts::build(&ctx, &mut staging, &finality, params)
+            .await
+            .unwrap();
+        staging.commit().unwrap();
+    });
+}
+
 /// A metric's answer row in short: numerator, denominator, value, points (None = NULL).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {
@@ -116,7 +134,7 @@ impl Built {
         let req = Request {
             metric,
             grain: Grain::parse(grain).unwrap(),
-            dim: by.to_string(),
+            dims: vec![by.to_string()],
             from: None,
             to: None,
             filter: None,

@@ -144,10 +144,65 @@ fn built() -> &'static Scratch {
         generate(&opts).unwrap();
         s.land_all("2026-11-16", &["hr/agents"]);
         s.land_all("2026-11-17", &["hr/agents"]);
-        let sql = Path::new(env!("CARGO_MANIFEST_DIR")).join("sql");
-        build(&s.warehouse_root(), &sql, "t").unwrap();
+        crate::fixture::build_with_marts(&s.warehouse_root(), &Params::default());
         s
     })
+}
+
+#[test]
+fn marts_hold_every_metric_as_the_metric_command_answers_it() {
+    let s = built();
+    // Every metric of the catalog is in the month mart.
+    let ids: std::collections::BTreeSet<String> = s
+        .rows("select distinct metric_id from marts_metrics_month")
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect();
+    for m in callcube::catalog::catalog() {
+        assert!(ids.contains(&m.id), "{} missing from marts_metrics_month", m.id);
+    }
+    // The day mart's A1 by skill group equals what `callcube metric` computes.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let answer = rt.block_on(async {
+        let (ctx, _) = engine::session(&s.warehouse_root()).await.unwrap();
+        let req = callcube::catalog::query::Request {
+            metric: callcube::catalog::find("A1").unwrap(),
+            grain: callcube::catalog::Grain::Day,
+            dims: vec!["skill_group".into()],
+            from: None,
+            to: None,
+            filter: None,
+        };
+        let finality = callcube::catalog::query::Finality::default();
+        callcube::catalog::query::answer(&ctx, &req, &finality).await.unwrap()
+    });
+    let mart = s.rows(
+        "select period, member, cast(numerator as bigint), cast(denominator as bigint), points          from marts_metrics_day where metric_id = 'A1' and dimension = 'skill_group' order by period, member",
+    );
+    assert!(!answer.is_empty());
+    assert_eq!(mart.len(), answer.len());
+    for (m, a) in mart.iter().zip(&answer) {
+        assert_eq!(
+            (&m[0], &m[1], Some(&m[2]), Some(&m[3]), Some(&m[4])),
+            (
+                &a.period,
+                &a.member,
+                a.numerator.as_ref(),
+                a.denominator.as_ref(),
+                a.points.as_ref()
+            )
+        );
+    }
+    // The scorecard: one row per center and skill group and month; with every weight 1 the
+    // total is the mean of the points it has.
+    let rows = s.rows(
+        "select member, weighted_total, (coalesce(a1_points,0) + coalesce(a2_points,0) + coalesce(a3_points,0)          + coalesce(a5_points,0) + coalesce(a6_points,0) + coalesce(a8_points,0) + coalesce(a9_points,0)          + coalesce(a10_points,0) + coalesce(a11_points,0) + coalesce(a12_points,0) + coalesce(a13_points,0))          / cast(11 - coalesce(cardinality(string_to_array(nullif(kpis_missing, ''), ',')), 0) as double)          from marts_scorecard_monthly where dimension = 'center' and member <> '(none)'",
+    );
+    assert!(!rows.is_empty());
+    for r in rows {
+        let (got, want): (f64, f64) = (r[1].parse().unwrap(), r[2].parse().unwrap());
+        assert!((got - want).abs() < 1e-9, "{r:?}");
+    }
 }
 
 #[test]

@@ -76,7 +76,7 @@ impl Session {
         let req = Request {
             metric: catalog::find(id).unwrap(),
             grain: Grain::parse(grain).unwrap(),
-            dim: dim.to_string(),
+            dims: vec![dim.to_string()],
             from: None,
             to: None,
             filter: None,

@@ -1,0 +1,195 @@
+//! Marts: every metric of the catalog by hour, day, ISO week and month, for
+//! each dimension the catalog allows it (hours for center and skill group
+//! only), with `is_final`; and the monthly scorecard. Generated from the
+//! catalog like `callcube metric`, so the two always agree.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    Array, ArrayRef, BooleanArray, Date32Array, Float64Array, RecordBatch, StringArray, StringBuilder,
+};
+use datafusion::arrow::compute::{cast, concat_batches};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::datasource::MemTable;
+use datafusion::prelude::SessionContext;
+
+use crate::catalog::query::{Finality, Request, cube_fcr_window_h, period_dates};
+use crate::catalog::{self, Grain};
+use crate::config::Params;
+use crate::engine::models::{ModelCounts, Staging, register_batch};
+use crate::error::Result;
+
+/// The metric marts: grain, table folder.
+pub const METRIC_MARTS: [(Grain, &str); 4] = [
+    (Grain::Hour, "marts/metrics_hour"),
+    (Grain::Day, "marts/metrics_day"),
+    (Grain::Week, "marts/metrics_week"),
+    (Grain::Month, "marts/metrics_month"),
+];
+
+/// The KPIs that score points on the scorecard (metrics.md, section A).
+pub const SCORED_KPIS: [&str; 11] = ["A1", "A2", "A3", "A5", "A6", "A8", "A9", "A10", "A11", "A12", "A13"];
+
+/// Build every mart into `staging` and register it in `ctx`.
+pub async fn build(
+    ctx: &SessionContext,
+    staging: &mut Staging,
+    finality: &Finality,
+    params: &Params,
+) -> Result<Vec<ModelCounts>> {
+    let fcr_window_h = cube_fcr_window_h(ctx).await?;
+    let mut counts = Vec::new();
+    for (grain, dir) in METRIC_MARTS {
+        let batch = metrics_at(ctx, grain, finality, fcr_window_h).await?;
+        counts.push(stage(ctx, staging, dir, batch)?);
+    }
+    register_weights(ctx, params)?;
+    let batch = collect(ctx, &scorecard_sql()).await?;
+    counts.push(stage(ctx, staging, "marts/scorecard_monthly", batch)?);
+    Ok(counts)
+}
+
+fn stage(ctx: &SessionContext, staging: &mut Staging, dir: &str, batch: RecordBatch) -> Result<ModelCounts> {
+    let table = dir.replace('/', "_");
+    staging.stage(dir, &batch)?;
+    let rows = batch.num_rows() as u64;
+    register_batch(ctx, &table, batch)?;
+    Ok(ModelCounts { table, rows })
+}
+
+async fn collect(ctx: &SessionContext, sql: &str) -> Result<RecordBatch> {
+    let df = ctx.sql(sql).await?;
+    let schema = Arc::new(df.schema().as_arrow().clone());
+    let batches = df.collect().await?;
+    let schema = batches.first().map_or(schema, |b| b.schema());
+    Ok(concat_batches(&schema, &batches)?)
+}
+
+/// Dimensions of a metric in the marts of `grain`.
+fn mart_dims(m: &catalog::Metric, grain: Grain) -> Vec<String> {
+    m.dims
+        .iter()
+        .filter(|d| grain != Grain::Hour || matches!(d.as_str(), "center" | "skill_group" | "total"))
+        .cloned()
+        .collect()
+}
+
+/// Every metric at `grain`, one row per period, dimension and member.
+async fn metrics_at(ctx: &SessionContext, grain: Grain, finality: &Finality, fcr_window_h: i64) -> Result<RecordBatch> {
+    let mut parts = Vec::new();
+    for m in catalog::catalog().iter().filter(|m| grain >= m.min_grain()) {
+        let dims = mart_dims(m, grain);
+        if dims.is_empty() {
+            continue;
+        }
+        let req = Request {
+            metric: m,
+            grain,
+            dims,
+            from: None,
+            to: None,
+            filter: None,
+        };
+        parts.push(format!(
+            "SELECT '{}' AS metric_id, '{}' AS metric_key, '{grain}' AS grain, CAST(period AS VARCHAR) AS period, \
+             CAST(dimension AS VARCHAR) AS dimension, CAST(member AS VARCHAR) AS member, \
+             CAST(numerator AS DECIMAL(38, 10)) AS numerator, CAST(denominator AS DECIMAL(38, 10)) AS denominator, \
+             CAST(value AS DECIMAL(38, 12)) AS value, CAST(points AS BIGINT) AS points, \
+             CAST(flag AS VARCHAR) AS flag FROM ({})",
+            m.id,
+            m.key,
+            req.sql()
+        ));
+    }
+    // One query per metric: a UNION ALL of all of them plans recursively deep
+    // enough to overflow a 2 MiB thread stack.
+    let mut batches = Vec::with_capacity(parts.len());
+    for p in &parts {
+        batches.push(collect(ctx, p).await?);
+    }
+    let batch = concat_batches(&batches[0].schema(), &batches)?;
+    with_finality(&batch, grain, finality, fcr_window_h)
+}
+
+/// Append `is_final` (and `dt` for hours and days, the partition column).
+fn with_finality(batch: &RecordBatch, grain: Grain, finality: &Finality, fcr_window_h: i64) -> Result<RecordBatch> {
+    let ids = cast(batch.column(0), &DataType::Utf8)?;
+    let ids = ids.as_any().downcast_ref::<StringArray>().expect("utf8");
+    let periods = cast(batch.column(3), &DataType::Utf8)?;
+    let periods = periods.as_any().downcast_ref::<StringArray>().expect("utf8");
+    let mut is_final = Vec::with_capacity(batch.num_rows());
+    let mut dts = Vec::with_capacity(batch.num_rows());
+    for r in 0..batch.num_rows() {
+        let m = catalog::find(ids.value(r)).expect("catalog metric");
+        let dates = period_dates(grain, periods.value(r));
+        is_final.push(dates.is_some_and(|(f, l)| finality.is_final(f, l, m.final_after(fcr_window_h))));
+        dts.push(dates.map(|(f, _)| f as i32));
+    }
+    let mut fields: Vec<Arc<Field>> = batch.schema().fields().to_vec();
+    let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
+    fields.push(Arc::new(Field::new("is_final", DataType::Boolean, false)));
+    columns.push(Arc::new(BooleanArray::from(is_final)));
+    if matches!(grain, Grain::Hour | Grain::Day) {
+        fields.push(Arc::new(Field::new("dt", DataType::Date32, true)));
+        columns.push(Arc::new(Date32Array::from(dts)));
+    }
+    Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)?)
+}
+
+/// `scorecard_weights(kpi, weight)`: 1 unless the pipeline says otherwise.
+fn register_weights(ctx: &SessionContext, params: &Params) -> Result<()> {
+    let mut kpi = StringBuilder::new();
+    let mut weight = Vec::new();
+    for k in SCORED_KPIS {
+        kpi.append_value(k);
+        weight.push(params.scorecard_weights.get(k).copied().unwrap_or(1.0));
+    }
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("kpi", DataType::Utf8, false),
+        Field::new("weight", DataType::Float64, false),
+    ]));
+    let batch = RecordBatch::try_new(
+        Arc::clone(&schema),
+        vec![Arc::new(kpi.finish()), Arc::new(Float64Array::from(weight))],
+    )?;
+    let _ = ctx.deregister_table("scorecard_weights");
+    ctx.register_table(
+        "scorecard_weights",
+        Arc::new(MemTable::try_new(schema, vec![vec![batch]])?),
+    )?;
+    Ok(())
+}
+
+/// The monthly scorecard per center and skill group: points of each scored
+/// KPI, A4 pass and A7 in-band flags, the weighted total Σ(w·points) / Σw over
+/// the KPIs with points, and which scored KPIs had none (metrics.md, scorecard).
+fn scorecard_sql() -> String {
+    let points: Vec<String> = SCORED_KPIS
+        .iter()
+        .map(|k| {
+            format!(
+                "MAX(CASE WHEN k.metric_id = '{k}' THEN k.points END) AS {}_points",
+                k.to_lowercase()
+            )
+        })
+        .collect();
+    let missing: Vec<String> = SCORED_KPIS
+        .iter()
+        .map(|k| format!("CASE WHEN MAX(CASE WHEN k.metric_id = '{k}' THEN k.points END) IS NULL THEN '{k}' END"))
+        .collect();
+    format!(
+        "SELECT k.period AS month, k.dimension, k.member, {}, \
+         MAX(CASE WHEN k.metric_id = 'A4' THEN k.flag END) = 'pass' AS a4_pass, \
+         MAX(CASE WHEN k.metric_id = 'A7' THEN k.flag END) = 'in_band' AS a7_in_band, \
+         SUM(w.weight * k.points) / SUM(CASE WHEN k.points IS NOT NULL THEN w.weight END) AS weighted_total, \
+         concat_ws(',', {}) AS kpis_missing, \
+         bool_and(k.is_final) AS is_final \
+         FROM marts_metrics_month AS k LEFT JOIN scorecard_weights AS w ON w.kpi = k.metric_id \
+         WHERE k.dimension IN ('center', 'skill_group') \
+         AND k.metric_id IN ('A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7', 'A8', 'A9', 'A10', 'A11', 'A12', 'A13') \
+         GROUP BY k.period, k.dimension, k.member \
+         ORDER BY 1, 2, 3",
+        points.join(", "),
+        missing.join(", ")
+    )
+}
