@@ -18,6 +18,9 @@ pub struct MetricsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     format: OutputFormat,
+    /// Show the parameter values of this pipeline (default: the catalog defaults).
+    #[arg(long)]
+    pipeline: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -55,11 +58,32 @@ pub struct MetricArgs {
 
 pub fn list(args: MetricsArgs) -> Result<ExitCode> {
     let cat = catalog::catalog();
+    let params = match &args.pipeline {
+        Some(p) => {
+            crate::config::Pipeline::load(&crate::config::locate(p), &crate::config::Overrides::default())?.params
+        }
+        None => crate::config::Params::default(),
+    };
+    let values = serde_json::to_value(&params)?;
+    let in_force = |m: &catalog::Metric| -> String {
+        m.params
+            .iter()
+            .map(|p| format!("{p} = {}", values.get(p).map_or("?".to_string(), |v| v.to_string())))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {
         OutputFormat::Json => {
-            let rows: Vec<serde_json::Value> = cat.iter().map(metric_json).collect();
+            let rows: Vec<serde_json::Value> = cat
+                .iter()
+                .map(|m| {
+                    let mut j = metric_json(m);
+                    j["params"] = serde_json::Value::String(in_force(m));
+                    j
+                })
+                .collect();
             writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
         }
         OutputFormat::Csv => {
@@ -81,7 +105,8 @@ pub fn list(args: MetricsArgs) -> Result<ExitCode> {
                 "description",
             ])?;
             for m in cat {
-                let j = metric_json(m);
+                let mut j = metric_json(m);
+                j["params"] = serde_json::Value::String(in_force(m));
                 let s = |k: &str| match &j[k] {
                     serde_json::Value::String(s) => s.clone(),
                     serde_json::Value::Null => String::new(),
@@ -114,19 +139,26 @@ pub fn list(args: MetricsArgs) -> Result<ExitCode> {
                 writeln!(out, "{:<13} {:<34} {}  ({})", m.id, m.key, m.zh, m.en)?;
                 writeln!(out, "{:14}{}", "", m.description)?;
                 let j = metric_json(m);
-                writeln!(out, "{:14}= {} / {}", "", j["numerator"], j["denominator"])?;
+                let plain = |v: &serde_json::Value| v.as_str().map_or_else(|| "—".to_string(), str::to_string);
+                writeln!(out, "{:14}= {}", "", plain(&j["numerator"]))?;
+                if !j["denominator"].is_null() {
+                    writeln!(out, "{:14}/ {}", "", plain(&j["denominator"]))?;
+                }
                 let std = m.standard();
                 if !std.is_empty() {
                     writeln!(out, "{:14}standard: {std}", "")?;
                 }
+                if !m.params.is_empty() {
+                    writeln!(out, "{:14}parameters: {}", "", in_force(m))?;
+                }
                 writeln!(
                     out,
-                    "{:14}unit {} · by {} · grains from {} · final after {}",
+                    "{:14}unit {} · by {} · grains from {} · final after {} day(s)",
                     "",
                     m.unit,
                     m.dims.join(", "),
                     m.min_grain(),
-                    j["final_after_days"]
+                    plain(&j["final_after_days"])
                 )?;
             }
         }

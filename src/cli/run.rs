@@ -109,7 +109,7 @@ fn build_models(pipeline: &Pipeline, wh: &Warehouse) -> Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("starting the query runtime")?;
     let counts = runtime
         .block_on(async {
-            let ctx = engine::model_session(wh.root(), &pipeline.params).await?;
+            let ctx = engine::model_session_with(wh.root(), &pipeline.params, &pipeline.engine).await?;
             let finality = Finality::load(&ctx).await?;
             let mut staging = Staging::new(wh.root(), &run_id);
             let result = async {

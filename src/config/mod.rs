@@ -47,6 +47,32 @@ pub struct PipelineFile {
     /// Metric parameters (`metrics.md`, Parameters).
     #[serde(default)]
     pub params: Params,
+    /// Query engine limits.
+    #[serde(default)]
+    pub engine: EngineConfig,
+}
+
+/// Limits of the query engine for building models and marts.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EngineConfig {
+    /// Memory the engine may hold for sorts, joins and aggregations, in MiB;
+    /// past it, operators that can spill to disk do.
+    pub memory_limit_mb: u64,
+    /// Folder for spill files (relative to the pipeline file); default the system temp folder.
+    pub spill_dir: Option<String>,
+    /// Parallelism of query plans; default the number of cores.
+    pub target_partitions: Option<usize>,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            memory_limit_mb: 1536,
+            spill_dir: None,
+            target_partitions: None,
+        }
+    }
 }
 
 /// A cron schedule.
@@ -130,6 +156,8 @@ pub struct Pipeline {
     pub tables: Vec<SourceTable>,
     /// Parameters.
     pub params: Params,
+    /// Engine limits, with `spill_dir` resolved.
+    pub engine: EngineConfig,
 }
 
 /// Overrides from the command line or the environment (relative to the working directory).
@@ -232,6 +260,20 @@ impl PipelineFile {
             .validate()
             .map_err(|(key, reason)| config_err(file, format!("params.{key}"), reason))?;
         let tables = self.source_tables(file)?;
+        let mut engine = self.engine.clone();
+        if engine.memory_limit_mb < 64 {
+            return Err(config_err(
+                file,
+                "engine.memory_limit_mb",
+                format!("expected at least 64 (MiB), found {}", engine.memory_limit_mb),
+            ));
+        }
+        if engine.target_partitions == Some(0) {
+            return Err(config_err(file, "engine.target_partitions", "expected at least 1"));
+        }
+        engine.spill_dir = engine
+            .spill_dir
+            .map(|d| normalize(&base.join(d)).to_string_lossy().to_string());
         let name = self.name.clone().unwrap_or_else(|| {
             file.file_stem()
                 .map(|s| s.to_string_lossy().to_string())
@@ -247,6 +289,7 @@ impl PipelineFile {
             schedule: self.schedule,
             tables,
             params: self.params,
+            engine,
         })
     }
 

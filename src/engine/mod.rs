@@ -24,9 +24,37 @@ pub async fn session(root: &Path) -> Result<(SessionContext, Vec<String>)> {
 }
 
 /// A session for building models: the warehouse tables plus the `params`
-/// table and the `customer_key` function.
+/// table and the `customer_key` function, with default engine limits.
 pub async fn model_session(root: &Path, params: &crate::config::Params) -> Result<SessionContext> {
-    let (ctx, present) = session(root).await?;
+    model_session_with(root, params, &crate::config::EngineConfig::default()).await
+}
+
+/// A model session whose memory is limited as `engine` says: past the limit,
+/// sorts, joins and aggregations spill to disk instead of growing.
+pub async fn model_session_with(
+    root: &Path,
+    params: &crate::config::Params,
+    engine: &crate::config::EngineConfig,
+) -> Result<SessionContext> {
+    use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
+    use datafusion::execution::memory_pool::FairSpillPool;
+    use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+    let limit = usize::try_from(engine.memory_limit_mb.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX);
+    let mut disk = DiskManagerBuilder::default();
+    if let Some(dir) = &engine.spill_dir {
+        std::fs::create_dir_all(dir).map_err(crate::error::io_err(dir))?;
+        disk = disk.with_mode(DiskManagerMode::Directories(vec![dir.into()]));
+    }
+    let runtime = RuntimeEnvBuilder::new()
+        .with_memory_pool(std::sync::Arc::new(FairSpillPool::new(limit)))
+        .with_disk_manager_builder(disk)
+        .build_arc()?;
+    let mut config = SessionConfig::new().with_information_schema(true);
+    if let Some(n) = engine.target_partitions {
+        config = config.with_target_partitions(n);
+    }
+    let ctx = SessionContext::new_with_config_rt(config, runtime);
+    let present = warehouse::register_all(&ctx, root).await?;
     register_missing_sources(&ctx, &present)?;
     let batch = params_table::params_batch(params)?;
     let table = datafusion::datasource::MemTable::try_new(batch.schema(), vec![vec![batch]])?;
