@@ -10,4 +10,5 @@ mod metrics_agent_time;
 mod metrics_business;
 mod metrics_legs;
 mod models;
+mod restatement;
 mod rollup;
