@@ -11,21 +11,8 @@ SCALE=${1:-1}
 THREADS=${2:-2}
 DATE=2026-11-16
 DIR=${BENCH_DIR:-target/bench}
-BIN=target/release/callcube
-MEASURE="python3 bench/measure.py"
-
-echo "== building release binary (cargo build --release)"
-cargo build --release --quiet
-rm -rf "$DIR" && mkdir -p "$DIR"
-LOG="$DIR/measure.jsonl"
-
-echo "== venv with duckdb"
-if [ ! -x "$DIR/../bench-venv/bin/python" ]; then
-  python3 -m venv "$DIR/../bench-venv"
-  "$DIR/../bench-venv/bin/pip" install --quiet duckdb
-fi
-DUCK_PY="$DIR/../bench-venv/bin/python"
-"$DUCK_PY" -c 'import duckdb; print("duckdb", duckdb.__version__)'
+source bench/common.sh
+prepare "$DIR"
 
 # UTF-8 everywhere: DuckDB's CSV reader has no GBK, and the comparison should be like for like.
 echo "== generate scale $SCALE"

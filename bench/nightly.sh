@@ -9,26 +9,13 @@
 #   BENCH_DIR=/some/scratch bench/nightly.sh     where data goes (default target/bench-nightly)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-REPO=$(pwd)
 SCALE=${1:-1}
 THREADS=${2:-2}
 DAYS=${3:-1}
 START=2026-11-16
 DIR=${BENCH_DIR:-target/bench-nightly}
-BIN=$REPO/target/release/callcube
-MEASURE="python3 $REPO/bench/measure.py"
-
-echo "== building release binary (cargo build --release)"
-cargo build --release --quiet
-rm -rf "$DIR" && mkdir -p "$DIR"
-LOG="$DIR/measure.jsonl"
-
-echo "== venv with duckdb and pandas"
-VENV="$REPO/target/bench-venv"
-if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
-"$VENV/bin/python" -c 'import duckdb, pandas' 2>/dev/null || "$VENV/bin/pip" install --quiet duckdb pandas
-DUCK_PY="$VENV/bin/python"
-"$DUCK_PY" -c 'import duckdb; print("duckdb", duckdb.__version__)'
+source bench/common.sh
+prepare "$DIR"
 
 echo "== generate scale $SCALE, $DAYS day(s)"
 RAYON_NUM_THREADS=$THREADS $MEASURE generate -- "$BIN" generate --seed 1 --days "$DAYS" --start $START \

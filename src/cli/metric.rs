@@ -56,6 +56,24 @@ pub struct MetricArgs {
     pipeline: Option<String>,
 }
 
+/// The CSV columns of `callcube metrics`.
+const CATALOG_COLUMNS: [&str; 14] = [
+    "id",
+    "key",
+    "zh",
+    "en",
+    "unit",
+    "numerator",
+    "denominator",
+    "scale",
+    "standard",
+    "dims",
+    "grains",
+    "final_after_days",
+    "params",
+    "description",
+];
+
 pub fn list(args: MetricsArgs) -> Result<ExitCode> {
     let cat = catalog::catalog();
     let params = match &args.pipeline {
@@ -88,22 +106,7 @@ pub fn list(args: MetricsArgs) -> Result<ExitCode> {
         }
         OutputFormat::Csv => {
             let mut w = csv::Writer::from_writer(&mut out);
-            w.write_record([
-                "id",
-                "key",
-                "zh",
-                "en",
-                "unit",
-                "numerator",
-                "denominator",
-                "scale",
-                "standard",
-                "dims",
-                "grains",
-                "final_after_days",
-                "params",
-                "description",
-            ])?;
+            w.write_record(CATALOG_COLUMNS)?;
             for m in cat {
                 let mut j = metric_json(m);
                 j["params"] = serde_json::Value::String(in_force(m));
@@ -112,25 +115,7 @@ pub fn list(args: MetricsArgs) -> Result<ExitCode> {
                     serde_json::Value::Null => String::new(),
                     v => v.to_string(),
                 };
-                w.write_record(
-                    [
-                        "id",
-                        "key",
-                        "zh",
-                        "en",
-                        "unit",
-                        "numerator",
-                        "denominator",
-                        "scale",
-                        "standard",
-                        "dims",
-                        "grains",
-                        "final_after_days",
-                        "params",
-                        "description",
-                    ]
-                    .map(s),
-                )?;
+                w.write_record(CATALOG_COLUMNS.map(s))?;
             }
             w.flush()?;
         }

@@ -120,16 +120,7 @@ fn build_models(pipeline: &Pipeline, wh: &Warehouse) -> Result<()> {
                 Ok::<_, crate::error::Error>(counts)
             }
             .await;
-            match result {
-                Ok(counts) => {
-                    staging.commit()?;
-                    Ok(counts)
-                }
-                Err(e) => {
-                    staging.discard();
-                    Err(e)
-                }
-            }
+            staging.finish(result)
         })
         .context("building models and marts; every model and mart table was left as it was")?;
     println!("built {} models and marts (run {run_id})", counts.len());

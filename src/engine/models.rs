@@ -198,6 +198,20 @@ impl Staging {
         Ok(())
     }
 
+    /// Commit after a successful build, discard after a failed one; the build's result either way.
+    pub fn finish<T>(self, build: Result<T>) -> Result<T> {
+        match build {
+            Ok(v) => {
+                self.commit()?;
+                Ok(v)
+            }
+            Err(e) => {
+                self.discard();
+                Err(e)
+            }
+        }
+    }
+
     /// Drop every staged table; what was there stays.
     pub fn discard(self) {
         for (tmp, _) in self.staged {
@@ -210,16 +224,8 @@ impl Staging {
 /// in at the end. A failing model names its file and leaves every table as it was.
 pub async fn run_all(ctx: &SessionContext, root: &Path, models: &[Model], run_id: &str) -> Result<Vec<ModelCounts>> {
     let mut staging = Staging::new(root, run_id);
-    match run_into(ctx, models, &mut staging).await {
-        Ok(counts) => {
-            staging.commit()?;
-            Ok(counts)
-        }
-        Err(e) => {
-            staging.discard();
-            Err(e)
-        }
-    }
+    let built = run_into(ctx, models, &mut staging).await;
+    staging.finish(built)
 }
 
 /// Run every model in order, staging each result and registering it in `ctx`
