@@ -164,6 +164,15 @@ impl TableDef {
         self.columns.iter().position(|c| c.name == name)
     }
 
+    /// A daily snapshot (or reference list) delivered whole each day: each
+    /// folder date is its own version, so a key repeats across dates by design.
+    pub fn is_snapshot(&self) -> bool {
+        matches!(
+            self.name,
+            "skill_groups" | "agents" | "subscribers" | "products" | "teams" | "categories"
+        )
+    }
+
     /// Arrow schema of the raw layer: the declared columns plus provenance.
     pub fn raw_schema(&self) -> SchemaRef {
         let mut fields: Vec<Field> = self

@@ -13,12 +13,4 @@ SELECT
     s._src_file AS src_file,
     s._src_line AS src_line,
     s.dt
-FROM (
-    SELECT
-        *,
-        ROW_NUMBER() OVER (
-            PARTITION BY agent_id, start_ts ORDER BY _src_folder DESC, _src_file DESC, _src_line DESC
-        ) AS delivery_rank
-    FROM raw_hotline_agent_states
-) AS s
-WHERE s.delivery_rank = 1
+FROM latest_hotline_agent_states AS s

@@ -11,16 +11,10 @@
 -- that date. city_code, brand and customer_key come from the leg's call. A key delivered in
 -- two folders keeps the latest delivery.
 WITH leg AS (
-    SELECT *
-    FROM (
-        SELECT
-            *,
-            CAST(date_part('epoch', COALESCE(answer_time, end_time)) - date_part('epoch', queue_start) AS BIGINT)
-                AS wait_s,
-            ROW_NUMBER() OVER (PARTITION BY leg_id ORDER BY _src_folder DESC, _src_file DESC, _src_line DESC) AS delivery_rank
-        FROM raw_hotline_agent_legs
-    )
-    WHERE delivery_rank = 1
+    SELECT
+        *,
+        CAST(date_part('epoch', COALESCE(answer_time, end_time)) - date_part('epoch', queue_start) AS BIGINT) AS wait_s
+    FROM latest_hotline_agent_legs
 ),
 call_end AS (
     SELECT call_id, MAX(end_time) AS call_end FROM leg GROUP BY call_id

@@ -9,14 +9,7 @@
 -- customer_key is the contact's own caller. Time, skill group and agent come from the leg; a
 -- contact whose leg is unknown (leg_known false) goes to its folder date and skill group '(none)'.
 WITH c AS (
-    SELECT *
-    FROM (
-        SELECT
-            *,
-            ROW_NUMBER() OVER (PARTITION BY leg_id ORDER BY _src_folder DESC, _src_file DESC, _src_line DESC) AS delivery_rank
-        FROM raw_crm_contacts
-    )
-    WHERE delivery_rank = 1
+    SELECT * FROM latest_crm_contacts
 ),
 joined AS (
     SELECT

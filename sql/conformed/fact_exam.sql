@@ -8,14 +8,6 @@ SELECT
     e.subject,
     e.score,
     e.dt
-FROM (
-    SELECT
-        *,
-        ROW_NUMBER() OVER (
-            PARTITION BY agent_id, exam_date, subject ORDER BY _src_folder DESC, _src_file DESC, _src_line DESC
-        ) AS delivery_rank
-    FROM raw_hr_exams
-) AS e
+FROM latest_hr_exams AS e
 CROSS JOIN params AS p
 LEFT JOIN conformed_agent_day AS a ON a.agent_id = e.agent_id AND a.dt = e.dt
-WHERE e.delivery_rank = 1

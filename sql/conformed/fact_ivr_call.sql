@@ -1,6 +1,6 @@
 -- conformed.fact_ivr_call: one row per IVR call, business date dt = date of ivr_start.
 -- The caller's number stops here: it becomes customer_key (HMAC), see src/engine/pii.rs.
--- A call delivered twice with different dates (a correction) keeps its latest delivery.
+-- It reads latest_hotline_ivr_calls: a call delivered twice with different dates keeps its latest delivery.
 SELECT
     c.call_id,
     COALESCE(c.center_id, p.single_center_id, '(none)') AS center_id,
@@ -12,11 +12,5 @@ SELECT
     c.ivr_outcome,
     c.self_service_code,
     c.dt
-FROM (
-    SELECT
-        *,
-        ROW_NUMBER() OVER (PARTITION BY call_id ORDER BY _src_folder DESC, _src_file DESC, _src_line DESC) AS delivery_rank
-    FROM raw_hotline_ivr_calls
-) AS c
+FROM latest_hotline_ivr_calls AS c
 CROSS JOIN params AS p
-WHERE c.delivery_rank = 1

@@ -4,14 +4,7 @@
 -- recommended offer and 0 otherwise; pitch_fallback says the fallback was used. An offer whose
 -- leg is unknown (leg_known false) goes to its popup_ts and skill group '(none)'.
 WITH o AS (
-    SELECT *
-    FROM (
-        SELECT
-            *,
-            ROW_NUMBER() OVER (PARTITION BY offer_id ORDER BY _src_folder DESC, _src_file DESC, _src_line DESC) AS delivery_rank
-        FROM raw_hotline_offers
-    )
-    WHERE delivery_rank = 1
+    SELECT * FROM latest_hotline_offers
 )
 SELECT
     o.offer_id,

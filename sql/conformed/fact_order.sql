@@ -13,10 +13,4 @@ SELECT
     o.amount,
     o.marketing,
     o.dt
-FROM (
-    SELECT
-        *,
-        ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY _src_folder DESC, _src_file DESC, _src_line DESC) AS delivery_rank
-    FROM raw_boss_orders
-) AS o
-WHERE o.delivery_rank = 1
+FROM latest_boss_orders AS o

@@ -16,13 +16,7 @@ SELECT
     COALESCE(l.city_code, '(none)') AS city_code,
     COALESCE(l.brand, '(none)') AS brand,
     q.dt
-FROM (
-    SELECT
-        *,
-        ROW_NUMBER() OVER (PARTITION BY inspection_id ORDER BY _src_folder DESC, _src_file DESC, _src_line DESC) AS delivery_rank
-    FROM raw_hr_qa_inspections
-) AS q
+FROM latest_hr_qa_inspections AS q
 CROSS JOIN params AS p
 LEFT JOIN conformed_fact_agent_leg AS l ON l.leg_id = q.leg_id
 LEFT JOIN conformed_agent_day AS a ON a.agent_id = q.agent_id AND a.dt = q.dt
-WHERE q.delivery_rank = 1

@@ -14,15 +14,7 @@ WITH shift AS (
         to_timestamp_seconds(CAST(date_part('epoch', s.meal_start) AS BIGINT) + s.meal_minutes * 60) AS meal_end,
         s.meal_minutes,
         CAST(date_part('epoch', s.shift_end) - date_part('epoch', s.shift_start) AS BIGINT) AS shift_s
-    FROM (
-        SELECT
-            *,
-            ROW_NUMBER() OVER (
-                PARTITION BY agent_id, shift_start ORDER BY _src_folder DESC, _src_file DESC, _src_line DESC
-            ) AS delivery_rank
-        FROM raw_hr_schedules
-    ) AS s
-    WHERE s.delivery_rank = 1
+    FROM latest_hr_schedules AS s
 ),
 sliced AS (
     SELECT

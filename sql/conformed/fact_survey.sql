@@ -8,14 +8,7 @@
 -- survey whose leg is unknown (a data-quality finding). dt = date of the attribution leg's
 -- queue_start, else of survey_ts.
 WITH s AS (
-    SELECT *
-    FROM (
-        SELECT
-            *,
-            ROW_NUMBER() OVER (PARTITION BY survey_id ORDER BY _src_folder DESC, _src_file DESC, _src_line DESC) AS delivery_rank
-        FROM raw_hotline_surveys
-    )
-    WHERE delivery_rank = 1
+    SELECT * FROM latest_hotline_surveys
 ),
 first_request AS (
     SELECT *

@@ -9,13 +9,7 @@ WITH wo AS (
     SELECT
         w.*,
         customer_key(w.caller) AS customer_key
-    FROM (
-        SELECT
-            *,
-            ROW_NUMBER() OVER (PARTITION BY wo_id ORDER BY _src_folder DESC, _src_file DESC, _src_line DESC) AS delivery_rank
-        FROM raw_crm_work_orders
-    ) AS w
-    WHERE w.delivery_rank = 1
+    FROM latest_crm_work_orders AS w
 ),
 last_answered AS (
     SELECT call_id, skill_group, center_id, agent_id, team_id, site

@@ -61,7 +61,39 @@ pub async fn model_session_with(
     ctx.register_table("params", std::sync::Arc::new(table))?;
     ctx.register_udf(pii::customer_key_udf(pii::hmac_key(root)?));
     ctx.register_udwf(overlap::kept_after_overlap_udwf());
+    register_latest_views(&ctx).await?;
     Ok(ctx)
+}
+
+/// `latest_<system>_<table>`: each key's latest delivery (later folder, then
+/// file, then line), for models to read instead of the raw table. Landing
+/// dedupes within a date; a key whose date changed between deliveries sits in
+/// two partitions, and this keeps the newer. Snapshots keep one row per key
+/// and snapshot date.
+async fn register_latest_views(ctx: &SessionContext) -> Result<()> {
+    for t in crate::schema::TABLES {
+        let mut partition: Vec<&str> = t.key.to_vec();
+        if t.is_snapshot() {
+            partition.push("dt");
+        }
+        let columns: Vec<String> = t
+            .raw_schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .chain(std::iter::once("dt".to_string()))
+            .collect();
+        let sql = format!(
+            "SELECT {cols} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY _src_folder DESC, \
+             _src_file DESC, _src_line DESC) AS delivery_rank FROM {raw}) WHERE delivery_rank = 1",
+            cols = columns.join(", "),
+            key = partition.join(", "),
+            raw = t.raw_table_name(),
+        );
+        let view = ctx.sql(&sql).await?.into_view();
+        ctx.register_table(format!("latest_{}_{}", t.system, t.name).as_str(), view)?;
+    }
+    Ok(())
 }
 
 /// A source never delivered (a site without QA data, a test fixture without
