@@ -40,21 +40,33 @@ pub async fn build(
     let fcr_window_h = cube_fcr_window_h(ctx).await?;
     let mut counts = Vec::new();
     for (grain, dir) in METRIC_MARTS {
+        let started = std::time::Instant::now();
         let batch = metrics_at(ctx, grain, finality, fcr_window_h).await?;
-        counts.push(stage(ctx, staging, dir, batch)?);
+        counts.push(stage(ctx, staging, dir, batch, started)?);
     }
     register_weights(ctx, params)?;
+    let started = std::time::Instant::now();
     let batch = collect(ctx, &scorecard_sql()).await?;
-    counts.push(stage(ctx, staging, "marts/scorecard_monthly", batch)?);
+    counts.push(stage(ctx, staging, "marts/scorecard_monthly", batch, started)?);
     Ok(counts)
 }
 
-fn stage(ctx: &SessionContext, staging: &mut Staging, dir: &str, batch: RecordBatch) -> Result<ModelCounts> {
+fn stage(
+    ctx: &SessionContext,
+    staging: &mut Staging,
+    dir: &str,
+    batch: RecordBatch,
+    started: std::time::Instant,
+) -> Result<ModelCounts> {
     let table = dir.replace('/', "_");
     staging.stage(dir, &batch)?;
     let rows = batch.num_rows() as u64;
     register_batch(ctx, &table, batch)?;
-    Ok(ModelCounts { table, rows })
+    Ok(ModelCounts {
+        table,
+        rows,
+        seconds: started.elapsed().as_secs_f64(),
+    })
 }
 
 async fn collect(ctx: &SessionContext, sql: &str) -> Result<RecordBatch> {
@@ -91,7 +103,7 @@ async fn metrics_at(ctx: &SessionContext, grain: Grain, finality: &Finality, fcr
             filter: None,
         };
         parts.push(format!(
-            "SELECT '{}' AS metric_id, '{}' AS metric_key, '{grain}' AS grain, CAST(period AS VARCHAR) AS period, \
+            "SELECT '{}' AS metric_id, '{}' AS metric_key, '{grain}' AS grain, CAST(period_label AS VARCHAR) AS period, \
              CAST(dimension AS VARCHAR) AS dimension, CAST(member AS VARCHAR) AS member, \
              CAST(numerator AS DECIMAL(38, 10)) AS numerator, CAST(denominator AS DECIMAL(38, 10)) AS denominator, \
              CAST(value AS DECIMAL(38, 12)) AS value, CAST(points AS BIGINT) AS points, \

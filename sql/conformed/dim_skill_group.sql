@@ -7,5 +7,5 @@ SELECT
     s.brand,
     s.routing_mode,
     s.dt
-FROM raw_hotline_skill_groups AS s
-CROSS JOIN params AS p
+FROM params AS p
+CROSS JOIN raw_hotline_skill_groups AS s

@@ -56,8 +56,8 @@ SELECT
     l.origin = 'ivr' AND l.answer_time IS NOT NULL AND l.talk_s > 10 AND c.customer_key IS NOT NULL AS is_effective,
     c.call_id IS NOT NULL AS call_known,
     l.dt
-FROM leg AS l
-CROSS JOIN params AS p
+FROM params AS p
+CROSS JOIN leg AS l
 JOIN call_end AS ce ON ce.call_id = l.call_id
 LEFT JOIN conformed_fact_ivr_call AS c ON c.call_id = l.call_id
 LEFT JOIN conformed_skill_group_day AS sg ON sg.skill_group = l.skill_group AND sg.dt = l.dt

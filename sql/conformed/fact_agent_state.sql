@@ -29,8 +29,8 @@ flagged AS (
             OR date_part('epoch', o.start_ts) - date_part('epoch', o.prev_end) > p.login_gap_s AS login_start,
         o.state = 'NOT_READY' AND COALESCE(o.reason = 'break', false)
             AND NOT COALESCE(o.prev_state = 'NOT_READY' AND o.prev_reason = 'break', false) AS break_start
-    FROM ordered AS o
-    CROSS JOIN params AS p
+    FROM params AS p
+    CROSS JOIN ordered AS o
 ),
 sliced AS (
     SELECT
@@ -67,6 +67,6 @@ SELECT
     b.is_first_slice AND b.login_start AS login_start,
     b.is_first_slice AND b.break_start AS break_start,
     CAST(b.interval_start AS DATE) AS dt
-FROM bounded AS b
-CROSS JOIN params AS p
+FROM params AS p
+CROSS JOIN bounded AS b
 LEFT JOIN conformed_agent_day AS a ON a.agent_id = b.agent_id AND a.dt = CAST(b.interval_start AS DATE)

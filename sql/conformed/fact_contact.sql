@@ -63,5 +63,5 @@ SELECT
     COALESCE(j.leg_city_code, '(none)') AS city_code,
     COALESCE(j.leg_brand, '(none)') AS brand,
     COALESCE(j.leg_dt, j.dt) AS dt
-FROM joined AS j
-CROSS JOIN params AS p
+FROM params AS p
+CROSS JOIN joined AS j

@@ -8,8 +8,8 @@ WITH eff AS (
 ),
 recalled AS (
     SELECT DISTINCT e.leg_id
-    FROM eff AS e
-    CROSS JOIN params AS p
+    FROM params AS p
+    CROSS JOIN eff AS e
     JOIN conformed_fact_agent_leg AS m ON m.customer_key = e.customer_key
     WHERE m.origin = 'ivr'
         AND m.call_id <> e.call_id
@@ -18,8 +18,8 @@ recalled AS (
 ),
 ticketed AS (
     SELECT DISTINCT e.leg_id
-    FROM eff AS e
-    CROSS JOIN params AS p
+    FROM params AS p
+    CROSS JOIN eff AS e
     JOIN conformed_fact_work_order AS w ON w.call_id = e.call_id
     WHERE w.wo_type IN ('complaint', 'refund')
         AND date_part('epoch', w.accepted_ts) <= date_part('epoch', e.call_end) + p.fcr_window_h * 3600

@@ -8,6 +8,6 @@ SELECT
     e.subject,
     e.score,
     e.dt
-FROM latest_hr_exams AS e
-CROSS JOIN params AS p
+FROM params AS p
+CROSS JOIN latest_hr_exams AS e
 LEFT JOIN conformed_agent_day AS a ON a.agent_id = e.agent_id AND a.dt = e.dt

@@ -12,5 +12,5 @@ SELECT
     c.ivr_outcome,
     c.self_service_code,
     c.dt
-FROM latest_hotline_ivr_calls AS c
-CROSS JOIN params AS p
+FROM params AS p
+CROSS JOIN latest_hotline_ivr_calls AS c

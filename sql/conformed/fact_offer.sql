@@ -32,7 +32,7 @@ SELECT
     COALESCE(l.city_code, '(none)') AS city_code,
     COALESCE(l.brand, '(none)') AS brand,
     COALESCE(l.dt, o.dt) AS dt
-FROM o
-CROSS JOIN params AS p
+FROM params AS p
+CROSS JOIN o
 LEFT JOIN conformed_fact_agent_leg AS l ON l.leg_id = o.leg_id
 LEFT JOIN conformed_fact_order AS ord ON ord.order_id = o.order_id

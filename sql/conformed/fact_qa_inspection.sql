@@ -16,7 +16,7 @@ SELECT
     COALESCE(l.city_code, '(none)') AS city_code,
     COALESCE(l.brand, '(none)') AS brand,
     q.dt
-FROM latest_hr_qa_inspections AS q
-CROSS JOIN params AS p
+FROM params AS p
+CROSS JOIN latest_hr_qa_inspections AS q
 LEFT JOIN conformed_fact_agent_leg AS l ON l.leg_id = q.leg_id
 LEFT JOIN conformed_agent_day AS a ON a.agent_id = q.agent_id AND a.dt = q.dt

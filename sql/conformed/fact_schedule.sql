@@ -65,6 +65,6 @@ SELECT
         ELSE CAST(m.shift_overlap_s - m.meal_overlap_s AS DECIMAL(38, 10))
     END AS scheduled_s,
     CAST(m.interval_start AS DATE) AS dt
-FROM measured AS m
-CROSS JOIN params AS p
+FROM params AS p
+CROSS JOIN measured AS m
 LEFT JOIN conformed_agent_day AS a ON a.agent_id = m.agent_id AND a.dt = CAST(m.interval_start AS DATE)

@@ -59,6 +59,6 @@ SELECT
     COALESCE(f.city_code, '(none)') AS city_code,
     COALESCE(f.brand, '(none)') AS brand,
     COALESCE(f.dt, r.dt) AS dt
-FROM ranked AS r
-CROSS JOIN params AS p
+FROM params AS p
+CROSS JOIN ranked AS r
 LEFT JOIN first_request AS f ON f.call_id = r.call_id

@@ -22,8 +22,8 @@ last_answered AS (
 ),
 repeats AS (
     SELECT DISTINCT w.wo_id
-    FROM wo AS w
-    CROSS JOIN params AS p
+    FROM params AS p
+    CROSS JOIN wo AS w
     JOIN wo AS e ON e.customer_key = w.customer_key AND e.category_code = w.category_code
     WHERE w.wo_type = 'complaint'
         AND e.wo_type = 'complaint'
@@ -63,7 +63,7 @@ SELECT
         'supervision_hotline'
     ) AS is_escalated,
     w.dt
-FROM wo AS w
-CROSS JOIN params AS p
+FROM params AS p
+CROSS JOIN wo AS w
 LEFT JOIN last_answered AS l ON l.call_id = w.call_id
 LEFT JOIN repeats AS r ON r.wo_id = w.wo_id

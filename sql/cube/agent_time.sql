@@ -64,8 +64,8 @@ measures AS (
         CASE WHEN array_has(p.adherence_states, i.state) THEN i.seconds ELSE 0 END,
         CAST(0 AS DECIMAL(38, 10)),
         0, 0, 0, 0
-    FROM in_shift AS i
-    CROSS JOIN params AS p
+    FROM params AS p
+    CROSS JOIN in_shift AS i
     UNION ALL
     SELECT
         dt, interval_start, center_id, skill_group, team_id, site, agent_id,
@@ -87,8 +87,8 @@ measures AS (
         0, 0,
         1,
         d.attended
-    FROM agent_days AS d
-    CROSS JOIN params AS p
+    FROM params AS p
+    CROSS JOIN agent_days AS d
     LEFT JOIN conformed_agent_day AS a ON a.agent_id = d.agent_id AND a.dt = d.work_date
 )
 SELECT

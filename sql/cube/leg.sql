@@ -8,8 +8,8 @@ WITH l AS (
         f.is_abandoned AND NOT (p.exclude_short_abandons AND f.is_short_abandon) AS is_scored_abandon,
         p.service_level_s,
         COALESCE(e.resolved, false) AS resolved
-    FROM conformed_fact_agent_leg AS f
-    CROSS JOIN params AS p
+    FROM params AS p
+    CROSS JOIN conformed_fact_agent_leg AS f
     LEFT JOIN conformed_fact_effective_call AS e ON e.leg_id = f.leg_id
 )
 SELECT

@@ -128,12 +128,13 @@ impl Request<'_> {
             }
         };
         let den = if has_den { "d" } else { "CAST(NULL AS DECIMAL(38, 10))" };
+        let label = period_label(self.grain, "joined.period");
         format!(
             "WITH {joined}\n\
-             SELECT period, dimension, member, n AS numerator, {den} AS denominator, {value} AS value, {points} AS points, \
+             SELECT {label} AS period_label, dimension, member, n AS numerator, {den} AS denominator, {value} AS value, {points} AS points, \
              {flag} AS flag\n\
-             FROM joined CROSS JOIN cube_params AS params\n\
-             ORDER BY period, dimension, member"
+             FROM cube_params AS params CROSS JOIN joined\n\
+             ORDER BY joined.period, dimension, member"
         )
     }
 
@@ -164,24 +165,26 @@ impl Request<'_> {
             // A snapshot: only the period's last business date with rows counts.
             format!(
                 "{name}_daily AS (SELECT {period} AS period, dims.dimension, {member} AS member, dt, {expr} AS v \
-                 FROM {table} CROSS JOIN cube_params AS params {dims_join} WHERE {cond} GROUP BY 1, 2, 3, 4),\n\
+                 FROM {dims_join} CROSS JOIN cube_params AS params CROSS JOIN {table} WHERE {cond} GROUP BY 1, 2, 3, 4),\n\
                  {name} AS (SELECT period, dimension, member, SUM(v) AS v FROM (SELECT *, MAX(dt) OVER (PARTITION BY \
                  period, dimension) AS last_dt FROM {name}_daily) WHERE dt = last_dt GROUP BY 1, 2, 3)"
             )
         } else {
             format!(
                 "{name} AS (SELECT {period} AS period, dims.dimension, {member} AS member, {expr} AS v \
-                 FROM {table} CROSS JOIN cube_params AS params {dims_join} WHERE {cond} GROUP BY 1, 2, 3)"
+                 FROM {dims_join} CROSS JOIN cube_params AS params CROSS JOIN {table} WHERE {cond} GROUP BY 1, 2, 3)"
             )
         }
     }
 
-    /// A cross join that repeats each row once per asked dimension, and the
-    /// member expression picking that dimension's column.
+    /// A VALUES list to cross join that repeats each row once per asked
+    /// dimension, and the member expression picking that dimension's column.
+    /// Small tables go first in a cross join: DataFusion collects the left
+    /// side, and a large left side costs several times more.
     fn dimension_sql(&self, column: impl Fn(&str) -> String) -> (String, String) {
         // VALUES, not unnest(make_array(…)): the latter plans several times slower.
         let names: Vec<String> = self.dims.iter().map(|d| format!("('{d}')")).collect();
-        let join = format!("CROSS JOIN (VALUES {}) AS dims(dimension)", names.join(", "));
+        let join = format!("(VALUES {}) AS dims(dimension)", names.join(", "));
         let mut member = "CASE dims.dimension".to_string();
         for d in &self.dims {
             member += &format!(" WHEN '{d}' THEN CAST({} AS VARCHAR)", column(d));
@@ -236,7 +239,7 @@ impl Request<'_> {
         let cond = self.conditions("a.dt", None);
         format!(
             "snap AS (SELECT a.*, {period} AS period, dims.dimension, {member} AS member \
-             FROM conformed_dim_agent AS a CROSS JOIN cube_params AS params {dims_join} \
+             FROM {dims_join} CROSS JOIN cube_params AS params CROSS JOIN conformed_dim_agent AS a \
              WHERE array_has(params.a13_roles, a.role) AND {cond}),\n\
              bounds AS (SELECT period, MAX(dt) AS snap_dt, \
              CAST(date_trunc('{unit}', MAX(dt)) AS DATE) AS p_start, \
@@ -254,19 +257,34 @@ impl Request<'_> {
     }
 }
 
-/// The period label of a row: `2026-11-21 09:30`, `2026-11-21 09:00`,
-/// `2026-11-21`, `2026-W47`, `2026-11`, `2026-Q4`, `2026`.
+/// The period of a row as a typed key (a timestamp or date, cheap to group by):
+/// the interval start, its hour, the date, or the first day of its ISO week,
+/// month, quarter or year. [`period_label`] turns it into text after grouping.
 pub fn period_sql(grain: Grain, dt: &str, interval_start: &str) -> String {
     match grain {
-        Grain::Interval => format!("to_char({interval_start}, '%Y-%m-%d %H:%M')"),
-        Grain::Hour => format!("to_char({interval_start}, '%Y-%m-%d %H:00')"),
-        Grain::Day => format!("to_char({dt}, '%Y-%m-%d')"),
-        Grain::Week => format!("to_char({dt}, '%G-W%V')"),
-        Grain::Month => format!("to_char({dt}, '%Y-%m')"),
+        Grain::Interval => interval_start.to_string(),
+        Grain::Hour => format!("date_trunc('hour', {interval_start})"),
+        Grain::Day => dt.to_string(),
+        Grain::Week => format!("date_trunc('week', {dt})"),
+        Grain::Month => format!("date_trunc('month', {dt})"),
+        Grain::Quarter => format!("date_trunc('quarter', {dt})"),
+        Grain::Year => format!("date_trunc('year', {dt})"),
+    }
+}
+
+/// The label of a period key: `2026-11-21 09:30`, `2026-11-21 09:00`,
+/// `2026-11-21`, `2026-W47`, `2026-11`, `2026-Q4`, `2026`.
+pub fn period_label(grain: Grain, key: &str) -> String {
+    match grain {
+        Grain::Interval => format!("to_char({key}, '%Y-%m-%d %H:%M')"),
+        Grain::Hour => format!("to_char({key}, '%Y-%m-%d %H:00')"),
+        Grain::Day => format!("to_char({key}, '%Y-%m-%d')"),
+        Grain::Week => format!("to_char({key}, '%G-W%V')"),
+        Grain::Month => format!("to_char({key}, '%Y-%m')"),
         Grain::Quarter => {
-            format!("to_char({dt}, '%Y') || '-Q' || CAST(CAST(date_part('quarter', {dt}) AS INT) AS VARCHAR)")
+            format!("to_char({key}, '%Y') || '-Q' || CAST(CAST(date_part('quarter', {key}) AS INT) AS VARCHAR)")
         }
-        Grain::Year => format!("to_char({dt}, '%Y')"),
+        Grain::Year => format!("to_char({key}, '%Y')"),
     }
 }
 

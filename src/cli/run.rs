@@ -125,7 +125,7 @@ fn build_models(pipeline: &Pipeline, wh: &Warehouse) -> Result<()> {
         .context("building models and marts; every model and mart table was left as it was")?;
     println!("built {} models and marts (run {run_id})", counts.len());
     for c in counts {
-        println!("  {:<40} {:>9} rows", c.table, c.rows);
+        println!("  {:<40} {:>9} rows {:>7.2} s", c.table, c.rows, c.seconds);
     }
     Ok(())
 }

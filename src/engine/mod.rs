@@ -83,11 +83,26 @@ async fn register_latest_views(ctx: &SessionContext) -> Result<()> {
             .map(|f| f.name().clone())
             .chain(std::iter::once("dt".to_string()))
             .collect();
+        // Only keys delivered more than once need ranking: hash out the rest
+        // first (a window over every row sorts them all, several times slower).
+        let on: Vec<String> = partition.iter().map(|k| format!("d.{k} = r.{k}")).collect();
+        let cols: Vec<String> = columns.iter().map(|c| format!("r.{c}")).collect();
         let sql = format!(
-            "SELECT {cols} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY _src_folder DESC, \
-             _src_file DESC, _src_line DESC) AS delivery_rank FROM {raw}) WHERE delivery_rank = 1",
-            cols = columns.join(", "),
+            "WITH dup AS (SELECT {key} FROM {raw} GROUP BY {key} HAVING COUNT(*) > 1) \
+             SELECT {rcols} FROM {raw} AS r LEFT ANTI JOIN dup AS d ON {on} \
+             UNION ALL \
+             SELECT {cols} FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY {rkey} ORDER BY r._src_folder DESC, \
+             r._src_file DESC, r._src_line DESC) AS delivery_rank FROM {raw} AS r LEFT SEMI JOIN dup AS d ON {on}) \
+             WHERE delivery_rank = 1",
             key = partition.join(", "),
+            rkey = partition
+                .iter()
+                .map(|k| format!("r.{k}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            rcols = cols.join(", "),
+            cols = columns.join(", "),
+            on = on.join(" AND "),
             raw = t.raw_table_name(),
         );
         let view = ctx.sql(&sql).await?.into_view();

@@ -151,12 +151,14 @@ fn order(models: Vec<Model>) -> Result<Vec<Model>> {
 }
 
 /// Rows written per model.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ModelCounts {
     /// Table name.
     pub table: String,
     /// Rows written.
     pub rows: u64,
+    /// Wall time to compute and stage it.
+    pub seconds: f64,
 }
 
 /// Tables written by a run but not yet visible: each lands in a hidden
@@ -233,6 +235,7 @@ pub async fn run_all(ctx: &SessionContext, root: &Path, models: &[Model], run_id
 pub async fn run_into(ctx: &SessionContext, models: &[Model], staging: &mut Staging) -> Result<Vec<ModelCounts>> {
     let mut counts = Vec::new();
     for m in models {
+        let started = std::time::Instant::now();
         let context = |e: datafusion::error::DataFusionError| Error::BadFile {
             file: m.path.clone(),
             reason: format!("model `{}` failed: {e}", m.table),
@@ -248,6 +251,7 @@ pub async fn run_into(ctx: &SessionContext, models: &[Model], staging: &mut Stag
         counts.push(ModelCounts {
             table: m.table.clone(),
             rows: batch.num_rows() as u64,
+            seconds: started.elapsed().as_secs_f64(),
         });
     }
     Ok(counts)
