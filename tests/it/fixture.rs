@@ -86,17 +86,21 @@ impl Fixture {
                 s.rows("select * from rejects")
             );
         }
-        let root = s.warehouse_root();
-        let sql = Path::new(env!("CARGO_MANIFEST_DIR")).join("sql");
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        rt.block_on(async {
-            let ctx = engine::model_session(&root, &self.params).await.unwrap();
-            models::run_all(&ctx, &root, &models::load(&sql).unwrap(), "fixture")
-                .await
-                .unwrap();
-        });
+        build_models(&s.warehouse_root(), &self.params);
         Built { scratch: s }
     }
+}
+
+/// Build the shipped models (`sql/`) into the warehouse at `root`, as `run` does before the marts.
+pub fn build_models(root: &Path, params: &Params) {
+    let sql = Path::new(env!("CARGO_MANIFEST_DIR")).join("sql");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let ctx = engine::model_session(root, params).await.unwrap();
+        models::run_all(&ctx, root, &models::load(&sql).unwrap(), "test")
+            .await
+            .unwrap();
+    });
 }
 
 /// Build the shipped models and then the marts into the warehouse at `root`, as `run` does.

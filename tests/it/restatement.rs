@@ -1,12 +1,10 @@
 //! Restatement: a date becomes final `final_after_days` after it, counted from the latest
 //! run; a late delivery for a final date re-opens it and its numbers change.
 
-use std::path::Path;
-
 use callcube::catalog::query::{self, Finality, Request};
 use callcube::catalog::{self, Grain};
 use callcube::config::Params;
-use callcube::engine::{self, models};
+use callcube::engine;
 use callcube::ledger::{LandingRecord, record_landing};
 use callcube::timefmt::parse_date;
 
@@ -28,15 +26,7 @@ fn nightly(s: &Scratch, folder: &str) {
         },
     )
     .unwrap();
-    let root = s.warehouse_root();
-    let sql = Path::new(env!("CARGO_MANIFEST_DIR")).join("sql");
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let ctx = engine::model_session(&root, &Params::default()).await.unwrap();
-        models::run_all(&ctx, &root, &models::load(&sql).unwrap(), folder)
-            .await
-            .unwrap();
-    });
+    crate::fixture::build_models(&s.warehouse_root(), &Params::default());
 }
 
 /// (numerator, denominator, is_final) of a metric for center C1 on 2026-11-16.

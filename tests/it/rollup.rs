@@ -4,12 +4,11 @@
 //! Seeds: fixed, or CALLCUBE_ROLLUP_SEED to try another.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use callcube::catalog::query::{self, Finality, MetricRow, Request};
 use callcube::catalog::{self, Grain, Kind};
 use callcube::config::Params;
-use callcube::engine::{self, models};
+use callcube::engine;
 use callcube::generate::{GenerateOptions, generate};
 use callcube::timefmt::parse_date;
 
@@ -32,19 +31,11 @@ fn generated(seed: u64) -> Built {
     for d in ["2026-11-29", "2026-11-30", "2026-12-01"] {
         s.land_all(d, &[]);
     }
-    let root = s.warehouse_root();
-    let sql = Path::new(env!("CARGO_MANIFEST_DIR")).join("sql");
     let params = Params {
         cost_per_agent_hour: Some(42.5),
         ..Params::default()
     };
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let ctx = engine::model_session(&root, &params).await.unwrap();
-        models::run_all(&ctx, &root, &models::load(&sql).unwrap(), "rollup")
-            .await
-            .unwrap();
-    });
+    crate::fixture::build_models(&s.warehouse_root(), &params);
     Built { scratch: s }
 }
 
