@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod engine;
+pub mod erlang;
 pub mod error;
 pub mod generate;
 pub mod ingest;

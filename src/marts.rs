@@ -5,17 +5,13 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{
-    Array, ArrayRef, BooleanArray, Date32Array, Float64Array, RecordBatch, StringArray, StringBuilder,
-};
+use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, Date32Array, RecordBatch, StringArray};
 use datafusion::arrow::compute::{cast, concat_batches};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
-use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
 
 use crate::catalog::query::{Finality, Request, cube_fcr_window_h, period_dates};
 use crate::catalog::{self, Grain};
-use crate::config::Params;
 use crate::engine::models::{ModelCounts, Staging, register_batch};
 use crate::error::Result;
 
@@ -27,16 +23,10 @@ pub const METRIC_MARTS: [(Grain, &str); 4] = [
     (Grain::Month, "marts/metrics_month"),
 ];
 
-/// The KPIs that score points on the scorecard (metrics.md, section A).
-pub const SCORED_KPIS: [&str; 11] = ["A1", "A2", "A3", "A5", "A6", "A8", "A9", "A10", "A11", "A12", "A13"];
+pub use crate::engine::param_tables::SCORED_KPIS;
 
 /// Build every mart into `staging` and register it in `ctx`.
-pub async fn build(
-    ctx: &SessionContext,
-    staging: &mut Staging,
-    finality: &Finality,
-    params: &Params,
-) -> Result<Vec<ModelCounts>> {
+pub async fn build(ctx: &SessionContext, staging: &mut Staging, finality: &Finality) -> Result<Vec<ModelCounts>> {
     let fcr_window_h = cube_fcr_window_h(ctx).await?;
     let mut counts = Vec::new();
     for (grain, dir) in METRIC_MARTS {
@@ -44,7 +34,6 @@ pub async fn build(
         let batch = metrics_at(ctx, grain, finality, fcr_window_h).await?;
         counts.push(stage(ctx, staging, dir, batch, started)?);
     }
-    register_weights(ctx, params)?;
     let started = std::time::Instant::now();
     let batch = collect(ctx, &scorecard_sql()).await?;
     counts.push(stage(ctx, staging, "marts/scorecard_monthly", batch, started)?);
@@ -146,30 +135,6 @@ fn with_finality(batch: &RecordBatch, grain: Grain, finality: &Finality, fcr_win
         columns.push(Arc::new(Date32Array::from(dts)));
     }
     Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)?)
-}
-
-/// `scorecard_weights(kpi, weight)`: 1 unless the pipeline says otherwise.
-fn register_weights(ctx: &SessionContext, params: &Params) -> Result<()> {
-    let mut kpi = StringBuilder::new();
-    let mut weight = Vec::new();
-    for k in SCORED_KPIS {
-        kpi.append_value(k);
-        weight.push(params.scorecard_weights.get(k).copied().unwrap_or(1.0));
-    }
-    let schema = Arc::new(Schema::new(vec![
-        Field::new("kpi", DataType::Utf8, false),
-        Field::new("weight", DataType::Float64, false),
-    ]));
-    let batch = RecordBatch::try_new(
-        Arc::clone(&schema),
-        vec![Arc::new(kpi.finish()), Arc::new(Float64Array::from(weight))],
-    )?;
-    let _ = ctx.deregister_table("scorecard_weights");
-    ctx.register_table(
-        "scorecard_weights",
-        Arc::new(MemTable::try_new(schema, vec![vec![batch]])?),
-    )?;
-    Ok(())
 }
 
 /// The monthly scorecard per center and skill group: points of each scored

@@ -68,6 +68,18 @@ impl Band {
         })
     }
 
+    /// Whether `x` passes, in floating point: for printing what a parameter
+    /// corresponds to, never for scoring data (that is [`Band::sql`], exact).
+    pub fn holds(&self, x: f64) -> bool {
+        let t: f64 = self.threshold.parse().expect("checked at parse");
+        match self.cmp {
+            Cmp::Gt => x > t,
+            Cmp::Ge => x >= t,
+            Cmp::Lt => x < t,
+            Cmp::Le => x <= t,
+        }
+    }
+
     /// SQL that is true when `x = numerator × scale × x_scale / denominator`
     /// passes the test; `numerator` and `denominator` are decimal expressions
     /// and the denominator is known to be positive.

@@ -8,6 +8,7 @@ use std::fmt;
 use serde::Deserialize;
 
 pub mod bands;
+pub mod models;
 pub mod query;
 
 pub use bands::{Band, Cmp};
@@ -215,6 +216,19 @@ impl Metric {
             .iter()
             .map(|b| Band::parse_scored(b).expect("catalog bands are checked at load"))
             .collect()
+    }
+
+    /// Points a value `x` (in the bands' unit, e.g. percent) would score,
+    /// with `params` giving an `else` that names a parameter.
+    pub fn points_at(&self, x: f64, params: &serde_json::Value) -> Option<i64> {
+        if let Some(b) = self.parsed_bands().iter().find(|b| b.holds(x)) {
+            return b.points;
+        }
+        match &self.else_points {
+            Some(ElsePoints::Points(p)) => Some(*p),
+            Some(ElsePoints::Param(p)) => params.get(p).and_then(serde_json::Value::as_i64),
+            None => None,
+        }
     }
 
     /// The standard as people read it: "5: x > 95 · 4: x > 93 · … · else 2".

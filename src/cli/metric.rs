@@ -146,9 +146,37 @@ pub fn list(args: MetricsArgs) -> Result<ExitCode> {
                     plain(&j["final_after_days"])
                 )?;
             }
+            print_models(&mut out, &values)?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The D and E models after the metrics: marts, parameters in force, and
+/// the A2 points the Erlang C target corresponds to.
+fn print_models(out: &mut impl Write, values: &serde_json::Value) -> Result<()> {
+    writeln!(out, "\nModels (metrics.md D, E)")?;
+    for m in catalog::models::MODELS {
+        writeln!(out, "{:<13} {:<34} {}", m.id, m.key, m.zh)?;
+        writeln!(out, "{:14}{}", "", m.description)?;
+        writeln!(out, "{:14}marts: {}", "", m.marts.join(", "))?;
+        let params: Vec<String> = m
+            .params
+            .iter()
+            .map(|p| format!("{p} = {}", values.get(*p).map_or("?".to_string(), |v| v.to_string())))
+            .collect();
+        writeln!(out, "{:14}parameters: {}", "", params.join(", "))?;
+        if m.id == "E3" {
+            let points = catalog::models::erlang_target_points(values)
+                .map_or("no points".to_string(), |p| format!("{p} points"));
+            writeln!(
+                out,
+                "{:14}erlang_target_sl = {} corresponds to A2 (service level) {points}",
+                "", values["erlang_target_sl"]
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn metric_json(m: &catalog::Metric) -> serde_json::Value {

@@ -6,6 +6,7 @@ mod metric;
 mod run;
 mod sources;
 pub mod sql;
+mod staffing;
 
 use std::process::ExitCode;
 
@@ -37,6 +38,8 @@ pub enum Command {
     Metric(metric::MetricArgs),
     /// List the source tables, their columns and types.
     Sources(sources::SourcesArgs),
+    /// Erlang C calculator: agents needed for a service-level target, and what N agents give.
+    Staffing(staffing::StaffingArgs),
     /// Generate synthetic extracts of every source table into an inbox.
     Generate(generate::GenerateArgs),
 }
@@ -51,5 +54,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Metric(args) => metric::run(args),
         Command::Sources(args) => sources::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Staffing(args) => staffing::run(args),
     }
 }

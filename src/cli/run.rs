@@ -115,7 +115,7 @@ fn build_models(pipeline: &Pipeline, wh: &Warehouse) -> Result<()> {
             let result = async {
                 let mut counts = models::run_into(&ctx, &models, &mut staging).await?;
                 if ctx.table_exist("cube_params")? {
-                    counts.extend(marts::build(&ctx, &mut staging, &finality, &pipeline.params).await?);
+                    counts.extend(marts::build(&ctx, &mut staging, &finality).await?);
                 }
                 Ok::<_, crate::error::Error>(counts)
             }

@@ -10,8 +10,10 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use crate::error::{Error, Result};
 use crate::warehouse;
 
+pub mod erlang_udf;
 pub mod models;
 pub mod overlap;
+pub mod param_tables;
 pub mod params_table;
 pub mod pii;
 
@@ -20,6 +22,7 @@ pub async fn session(root: &Path) -> Result<(SessionContext, Vec<String>)> {
     let config = SessionConfig::new().with_information_schema(true);
     let ctx = SessionContext::new_with_config(config);
     let tables = warehouse::register_all(&ctx, root).await?;
+    register_functions(&ctx);
     Ok((ctx, tables))
 }
 
@@ -61,8 +64,17 @@ pub async fn model_session_with(
     ctx.register_table("params", std::sync::Arc::new(table))?;
     ctx.register_udf(pii::customer_key_udf(pii::hmac_key(root)?));
     ctx.register_udwf(overlap::kept_after_overlap_udwf());
+    register_functions(&ctx);
+    param_tables::register(&ctx, params)?;
     register_latest_views(&ctx).await?;
     Ok(ctx)
+}
+
+/// Functions every session has: the Erlang C staffing math.
+fn register_functions(ctx: &SessionContext) {
+    for f in erlang_udf::erlang_udfs() {
+        ctx.register_udf(f);
+    }
 }
 
 /// `latest_<system>_<table>`: each key's latest delivery (later folder, then

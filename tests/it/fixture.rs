@@ -114,9 +114,7 @@ pub fn build_with_marts(root: &Path, params: &Params) {
         models::run_into(&ctx, &models::load(&sql).unwrap(), &mut staging)
             .await
             .unwrap();
-        callcube::marts::build(&ctx, &mut staging, &finality, params)
-            .await
-            .unwrap();
+        callcube::marts::build(&ctx, &mut staging, &finality).await.unwrap();
         staging.commit().unwrap();
     });
 }

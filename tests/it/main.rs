@@ -10,5 +10,6 @@ mod metrics_agent_time;
 mod metrics_business;
 mod metrics_legs;
 mod models;
+mod models_staffing;
 mod restatement;
 mod rollup;
