@@ -10,6 +10,7 @@ mod metrics_agent_time;
 mod metrics_business;
 mod metrics_legs;
 mod models;
+mod models_marketing;
 mod models_staffing;
 mod restatement;
 mod rollup;

@@ -1,0 +1,114 @@
+-- marts.marketing_benefit_monthly (metrics.md E4) per campaign × month; offers go to their
+-- leg's queue_start (an offer with an unknown leg: its popup_ts).
+--   pitch_s          Σ pitch seconds of the campaign's offers (pitch_s, else marketing_pitch_s
+--                    when recommended, else 0)
+--   cost             pitch_s / 3600 × cost_per_agent_hour + Σ products.commission of its
+--                    marketing successes (NULL while cost_per_agent_hour is unset)
+--   revenue          Σ products.unit_price of its marketing successes
+--   roi              (revenue − cost) / cost
+--   pause            revenue = 0 < cost, or cost / revenue > max_cost_ratio
+--   acceptance_rate  successes / recommended offers   (客户接受度)
+--   efficiency       successes / (pitch_s / 3600)     (执行效率, successes per pitch hour)
+--   evaluation_score weighted mean (e4_weights) over the non-NULL of: importance,
+--                    100 − difficulty, channel_fit (campaign_factors, 50 each unless set),
+--                    100 × acceptance_rate, 100 × min(max(roi, 0), 1)
+-- Prices and commissions are those of the product snapshot in force on the offer's date (the
+-- latest on or before it, else the earliest after it).
+WITH offers AS (
+    SELECT o.*, CAST(date_trunc('month', o.dt) AS DATE) AS month
+    FROM conformed_fact_offer AS o
+),
+priced AS (
+    SELECT p.offer_id, p.unit_price, p.commission
+    FROM (
+        SELECT
+            o.offer_id, pr.unit_price, pr.commission,
+            ROW_NUMBER() OVER (
+                PARTITION BY o.offer_id
+                ORDER BY CASE WHEN pr.dt <= o.dt THEN 0 ELSE 1 END,
+                    CASE WHEN pr.dt <= o.dt THEN -CAST(pr.dt AS BIGINT) ELSE CAST(pr.dt AS BIGINT) END
+            ) AS rn
+        FROM offers AS o
+        JOIN conformed_dim_product AS pr ON pr.product_code = o.product_code
+        WHERE o.is_success
+    ) AS p
+    WHERE p.rn = 1
+),
+campaign_month AS (
+    SELECT
+        o.month,
+        o.campaign_id,
+        COUNT(*) AS offers,
+        SUM(CASE WHEN o.recommended THEN 1 ELSE 0 END) AS recommended_offers,
+        SUM(CASE WHEN o.is_success THEN 1 ELSE 0 END) AS marketing_successes,
+        SUM(o.pitch_seconds) AS pitch_s,
+        SUM(CASE WHEN o.is_success THEN COALESCE(pr.commission, 0) ELSE 0 END) AS commission,
+        SUM(CASE WHEN o.is_success THEN COALESCE(pr.unit_price, 0) ELSE 0 END) AS revenue,
+        SUM(CASE WHEN o.is_success AND pr.offer_id IS NULL THEN 1 ELSE 0 END) AS unpriced_successes
+    FROM offers AS o
+    LEFT JOIN priced AS pr ON pr.offer_id = o.offer_id
+    GROUP BY o.month, o.campaign_id
+),
+money AS (
+    SELECT
+        c.*,
+        CAST(c.pitch_s AS DOUBLE) / 3600.0 * p.cost_per_agent_hour + CAST(c.commission AS DOUBLE) AS cost,
+        CAST(c.revenue AS DOUBLE) AS revenue_yuan,
+        CAST(c.marketing_successes AS DOUBLE) / NULLIF(c.recommended_offers, 0) AS acceptance_rate,
+        CAST(c.marketing_successes AS DOUBLE) / NULLIF(CAST(c.pitch_s AS DOUBLE) / 3600.0, 0) AS efficiency,
+        COALESCE(f.importance, 50.0) AS importance,
+        COALESCE(f.difficulty, 50.0) AS difficulty,
+        COALESCE(f.channel_fit, 50.0) AS channel_fit,
+        p.max_cost_ratio
+    FROM params AS p
+    CROSS JOIN campaign_month AS c
+    LEFT JOIN param_campaign_factors AS f ON f.campaign_id = c.campaign_id
+),
+scored AS (
+    SELECT
+        m.*,
+        (m.revenue_yuan - m.cost) / NULLIF(m.cost, 0) AS roi
+    FROM money AS m
+),
+factors AS (
+    SELECT s.month, s.campaign_id, w.factor, w.weight,
+        CASE w.factor
+            WHEN 'importance' THEN s.importance
+            WHEN 'difficulty' THEN 100.0 - s.difficulty
+            WHEN 'channel_fit' THEN s.channel_fit
+            WHEN 'acceptance' THEN 100.0 * s.acceptance_rate
+            WHEN 'roi' THEN 100.0 * LEAST(GREATEST(s.roi, 0.0), 1.0)
+        END AS value
+    FROM scored AS s
+    CROSS JOIN param_e4_weights AS w
+),
+evaluation AS (
+    SELECT month, campaign_id,
+        SUM(weight * value) / NULLIF(SUM(CASE WHEN value IS NOT NULL THEN weight END), 0) AS evaluation_score
+    FROM factors
+    GROUP BY month, campaign_id
+)
+SELECT
+    s.month,
+    s.campaign_id,
+    s.offers,
+    s.recommended_offers,
+    s.marketing_successes,
+    s.pitch_s,
+    s.cost,
+    s.revenue_yuan AS revenue,
+    s.roi,
+    CASE
+        WHEN s.cost IS NULL THEN NULL
+        ELSE (s.revenue_yuan = 0 AND s.cost > 0)
+            OR COALESCE(s.cost / NULLIF(s.revenue_yuan, 0) > s.max_cost_ratio, false)
+    END AS pause,
+    s.acceptance_rate,
+    s.efficiency,
+    s.importance,
+    s.difficulty,
+    s.channel_fit,
+    e.evaluation_score,
+    s.unpriced_successes
+FROM scored AS s
+JOIN evaluation AS e ON e.month = s.month AND e.campaign_id = s.campaign_id
