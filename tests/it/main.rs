@@ -11,6 +11,7 @@ mod metrics_business;
 mod metrics_legs;
 mod models;
 mod models_marketing;
+mod models_performance;
 mod models_staffing;
 mod restatement;
 mod rollup;
