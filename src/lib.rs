@@ -14,5 +14,6 @@ pub mod ingest;
 pub mod ledger;
 pub mod marts;
 pub mod schema;
+pub mod tags;
 pub mod timefmt;
 pub mod warehouse;

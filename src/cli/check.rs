@@ -16,14 +16,15 @@ pub struct CheckArgs {
 pub fn run(args: CheckArgs) -> Result<ExitCode> {
     let path = locate(&args.pipeline);
     let pipeline = Pipeline::load(&path, &Overrides::from_flags_and_env(None, None))?;
-    let models = crate::engine::models::load(&pipeline.models)?.len();
+    let defs = crate::engine::build::Definitions::load(&pipeline.models)?;
     println!(
-        "{}: ok — {} source tables, warehouse {}, inbox {}, {} SQL model(s)",
+        "{}: ok — {} source tables, warehouse {}, inbox {}, {} SQL model(s), {} customer tag(s)",
         path.display(),
         pipeline.tables.len(),
         pipeline.warehouse,
         pipeline.inbox.display(),
-        models
+        defs.models.len(),
+        defs.tags.len()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -7,11 +7,11 @@ use clap::Args;
 
 use crate::catalog::query::Finality;
 use crate::config::{Overrides, Pipeline, locate};
+use crate::engine::build::{Definitions, build_into};
 use crate::engine::models::Staging;
 use crate::engine::{self, models};
 use crate::ingest::{TableCounts, land_day};
 use crate::ledger::{self, LandingRecord};
-use crate::marts;
 use crate::timefmt::{date_string, parse_date};
 use crate::warehouse::Warehouse;
 
@@ -100,11 +100,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
 /// Rebuild every SQL model of the pipeline from the landed data, then the
 /// marts; all are swapped in together, or none.
 fn build_models(pipeline: &Pipeline, wh: &Warehouse) -> Result<()> {
-    let models = models::load(&pipeline.models)?;
-    if models.is_empty() {
+    let defs = Definitions::load(&pipeline.models)?;
+    if defs.models.is_empty() {
         return Ok(());
     }
-    models::recover_swaps(wh.root(), &models);
+    models::recover_swaps(wh.root(), &defs.models);
     let run_id = ledger::new_run_id();
     let runtime = tokio::runtime::Runtime::new().context("starting the query runtime")?;
     let counts = runtime
@@ -112,14 +112,7 @@ fn build_models(pipeline: &Pipeline, wh: &Warehouse) -> Result<()> {
             let ctx = engine::model_session_with(wh.root(), &pipeline.params, &pipeline.engine).await?;
             let finality = Finality::load(&ctx).await?;
             let mut staging = Staging::new(wh.root(), &run_id);
-            let result = async {
-                let mut counts = models::run_into(&ctx, &models, &mut staging).await?;
-                if ctx.table_exist("cube_params")? {
-                    counts.extend(marts::build(&ctx, &mut staging, &finality).await?);
-                }
-                Ok::<_, crate::error::Error>(counts)
-            }
-            .await;
+            let result = build_into(&ctx, &defs, &mut staging, Some(&finality)).await;
             staging.finish(result)
         })
         .context("building models and marts; every model and mart table was left as it was")?;

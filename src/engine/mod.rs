@@ -10,6 +10,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use crate::error::{Error, Result};
 use crate::warehouse;
 
+pub mod build;
 pub mod erlang_udf;
 pub mod models;
 pub mod overlap;

@@ -8,6 +8,7 @@ use std::path::Path;
 use callcube::catalog::query::{self, Finality, MetricRow, Request};
 use callcube::catalog::{self, Grain};
 use callcube::config::Params;
+use callcube::engine::build::{Definitions, build_into};
 use callcube::engine::{self, models};
 
 use crate::common::{Scratch, csv};
@@ -91,31 +92,26 @@ impl Fixture {
     }
 }
 
-/// Build the shipped models (`sql/`) into the warehouse at `root`, as `run` does before the marts.
+/// Build the shipped models and tags (`sql/`) into the warehouse at `root`, as `run` does before the marts.
 pub fn build_models(root: &Path, params: &Params) {
-    let sql = Path::new(env!("CARGO_MANIFEST_DIR")).join("sql");
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let ctx = engine::model_session(root, params).await.unwrap();
-        models::run_all(&ctx, root, &models::load(&sql).unwrap(), "test")
-            .await
-            .unwrap();
-    });
+    build_from(root, params, &Path::new(env!("CARGO_MANIFEST_DIR")).join("sql"), false);
 }
 
-/// Build the shipped models and then the marts into the warehouse at `root`, as `run` does.
+/// Build the shipped models, tags and then the marts into the warehouse at `root`, as `run` does.
 pub fn build_with_marts(root: &Path, params: &Params) {
-    let sql = Path::new(env!("CARGO_MANIFEST_DIR")).join("sql");
+    build_from(root, params, &Path::new(env!("CARGO_MANIFEST_DIR")).join("sql"), true);
+}
+
+/// Build the definitions under `sql` (models, `tags/`), with or without the metric marts.
+pub fn build_from(root: &Path, params: &Params, sql: &Path, marts: bool) {
+    let defs = Definitions::load(sql).unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let ctx = engine::model_session(root, params).await.unwrap();
         let finality = Finality::load(&ctx).await.unwrap();
-        let mut staging = models::Staging::new(root, "marts");
-        models::run_into(&ctx, &models::load(&sql).unwrap(), &mut staging)
-            .await
-            .unwrap();
-        callcube::marts::build(&ctx, &mut staging, &finality).await.unwrap();
-        staging.commit().unwrap();
+        let mut staging = models::Staging::new(root, "test");
+        let built = build_into(&ctx, &defs, &mut staging, marts.then_some(&finality)).await;
+        staging.finish(built).unwrap();
     });
 }
 

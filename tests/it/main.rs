@@ -13,5 +13,6 @@ mod models;
 mod models_marketing;
 mod models_performance;
 mod models_staffing;
+mod models_tags;
 mod restatement;
 mod rollup;

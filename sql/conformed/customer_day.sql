@@ -1,0 +1,83 @@
+-- conformed.customer_day: one row per customer and business date, the facts customer tags
+-- (metrics.md E2, sql/tags/*.toml) are written against. Customers: those in the subscriber
+-- snapshot in force on the date, and those with an event in the 180 days ending on it.
+-- Snapshot columns (NULL for a customer not in it): city_code, brand, network, device_5g,
+-- tenure_months, arpu_3m, status. Windowed counts, "N days ending on the date" = event date
+-- in (date − N days, date]:
+--   manual_requests_30d       manual requests (legs with origin ivr), by queue_start
+--   complaints_30d, complaints_90d   complaint work orders, by accepted_ts
+--   repeat_complaints_90d     complaint work orders that are B11 repeats, by accepted_ts
+--   escalated_complaints_90d  complaint work orders with escalation_source <> 'none'
+--   unsubscribes_30d          successful unsubscribe orders, by created_ts
+--   marketing_successes_180d  marketing successes, by their order's created_ts
+--   refunds_closed_90d        refund work orders, by closed_ts
+WITH events AS (
+    SELECT customer_key, dt AS event_date, 'request' AS kind
+    FROM conformed_fact_agent_leg WHERE is_request
+    UNION ALL
+    SELECT customer_key, CAST(accepted_ts AS DATE), 'complaint'
+    FROM conformed_fact_work_order WHERE wo_type = 'complaint'
+    UNION ALL
+    SELECT customer_key, CAST(accepted_ts AS DATE), 'repeat_complaint'
+    FROM conformed_fact_work_order WHERE wo_type = 'complaint' AND is_repeat
+    UNION ALL
+    SELECT customer_key, CAST(accepted_ts AS DATE), 'escalated_complaint'
+    FROM conformed_fact_work_order WHERE wo_type = 'complaint' AND COALESCE(escalation_source, 'none') <> 'none'
+    UNION ALL
+    SELECT customer_key, CAST(created_ts AS DATE), 'unsubscribe'
+    FROM conformed_fact_order WHERE op_type = 'unsubscribe' AND status = 'success'
+    UNION ALL
+    SELECT o.customer_key, CAST(r.created_ts AS DATE), 'marketing_success'
+    FROM conformed_fact_offer AS o JOIN conformed_fact_order AS r ON r.order_id = o.order_id
+    WHERE o.is_success
+    UNION ALL
+    SELECT customer_key, CAST(closed_ts AS DATE), 'refund'
+    FROM conformed_fact_work_order WHERE wo_type = 'refund' AND closed_ts IS NOT NULL
+),
+windowed AS (
+    SELECT
+        d.business_date AS dt,
+        e.customer_key,
+        SUM(CASE WHEN e.kind = 'request' AND e.event_date > d.business_date - INTERVAL '30 days' THEN 1 ELSE 0 END)
+            AS manual_requests_30d,
+        SUM(CASE WHEN e.kind = 'complaint' AND e.event_date > d.business_date - INTERVAL '30 days' THEN 1 ELSE 0 END)
+            AS complaints_30d,
+        SUM(CASE WHEN e.kind = 'complaint' AND e.event_date > d.business_date - INTERVAL '90 days' THEN 1 ELSE 0 END)
+            AS complaints_90d,
+        SUM(CASE WHEN e.kind = 'repeat_complaint' AND e.event_date > d.business_date - INTERVAL '90 days'
+            THEN 1 ELSE 0 END) AS repeat_complaints_90d,
+        SUM(CASE WHEN e.kind = 'escalated_complaint' AND e.event_date > d.business_date - INTERVAL '90 days'
+            THEN 1 ELSE 0 END) AS escalated_complaints_90d,
+        SUM(CASE WHEN e.kind = 'unsubscribe' AND e.event_date > d.business_date - INTERVAL '30 days' THEN 1 ELSE 0 END)
+            AS unsubscribes_30d,
+        SUM(CASE WHEN e.kind = 'marketing_success' THEN 1 ELSE 0 END) AS marketing_successes_180d,
+        SUM(CASE WHEN e.kind = 'refund' AND e.event_date > d.business_date - INTERVAL '90 days' THEN 1 ELSE 0 END)
+            AS refunds_closed_90d
+    FROM conformed_dim_date AS d
+    JOIN events AS e
+        ON e.event_date <= d.business_date AND e.event_date > d.business_date - INTERVAL '180 days'
+    WHERE e.customer_key IS NOT NULL
+    GROUP BY d.business_date, e.customer_key
+),
+snapshot AS (
+    SELECT d.business_date AS dt, s.customer_key, s.city_code, s.brand, s.network, s.device_5g,
+        s.tenure_months, s.arpu_3m, s.status
+    FROM conformed_dim_date AS d
+    JOIN conformed_fact_subscriber AS s ON s.dt = d.subscribers_snapshot_dt
+    WHERE s.customer_key IS NOT NULL
+)
+SELECT
+    COALESCE(s.dt, w.dt) AS dt,
+    COALESCE(s.customer_key, w.customer_key) AS customer_key,
+    s.customer_key IS NOT NULL AS in_snapshot,
+    s.city_code, s.brand, s.network, s.device_5g, s.tenure_months, s.arpu_3m, s.status,
+    COALESCE(w.manual_requests_30d, 0) AS manual_requests_30d,
+    COALESCE(w.complaints_30d, 0) AS complaints_30d,
+    COALESCE(w.complaints_90d, 0) AS complaints_90d,
+    COALESCE(w.repeat_complaints_90d, 0) AS repeat_complaints_90d,
+    COALESCE(w.escalated_complaints_90d, 0) AS escalated_complaints_90d,
+    COALESCE(w.unsubscribes_30d, 0) AS unsubscribes_30d,
+    COALESCE(w.marketing_successes_180d, 0) AS marketing_successes_180d,
+    COALESCE(w.refunds_closed_90d, 0) AS refunds_closed_90d
+FROM snapshot AS s
+FULL JOIN windowed AS w ON w.dt = s.dt AND w.customer_key = s.customer_key

@@ -1,0 +1,286 @@
+//! Customer tags (metrics.md E2) declared as data: every `*.toml` under
+//! `<sql>/tags/` holds `[[tag]]` entries, so adding a tag is adding an entry
+//! or a file, never code.
+//!
+//! ```toml
+//! [[tag]]
+//! name = "value_high"                      # [a-z][a-z0-9_]*, unique
+//! label = "高价值客户"                     # optional
+//! description = "arpu_3m ≥ e2_arpu_high"
+//! strategy = "priority_routing"            # the service strategy the tag calls for
+//! when = "c.arpu_3m >= p.e2_arpu_high"     # SQL over conformed_customer_day AS c, params AS p
+//! evidence = "'arpu_3m=' || CAST(c.arpu_3m AS VARCHAR)"   # optional SQL text
+//! ```
+//!
+//! Instead of `when`, a tag may give `sql`: a whole SELECT over any conformed
+//! table returning `dt`, `customer_key` and `evidence`, for rules the
+//! customer-day columns cannot express.
+//!
+//! Outputs: `marts_customer_tags` (dt, customer_key, tag, strategy, since,
+//! evidence; `since` = first business date of the unbroken run of dates the
+//! tag has held) and `marts_customer_profile` (one row per customer of
+//! `conformed_customer_day` and date, with its tags and strategies).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use datafusion::arrow::compute::concat_batches;
+use datafusion::prelude::SessionContext;
+use serde::Deserialize;
+
+use crate::engine::models::{ModelCounts, Staging, register_batch};
+use crate::error::{Error, Result, io_err};
+
+/// One tag, as declared.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagDef {
+    pub name: String,
+    #[serde(default)]
+    pub label: Option<String>,
+    pub description: String,
+    pub strategy: String,
+    #[serde(default)]
+    pub when: Option<String>,
+    #[serde(default)]
+    pub evidence: Option<String>,
+    #[serde(default)]
+    pub sql: Option<String>,
+    /// The file that declared it.
+    #[serde(skip)]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TagFile {
+    #[serde(default)]
+    tag: Vec<TagDef>,
+}
+
+/// Every tag under `dir` (sorted by file, then as written); none if `dir` is absent.
+pub fn load(dir: &Path) -> Result<Vec<TagDef>> {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io_err(dir)(e)),
+    };
+    files.sort();
+    let mut tags: Vec<TagDef> = Vec::new();
+    let mut names = BTreeSet::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).map_err(io_err(&file))?;
+        let bad = |reason: String| Error::BadFile {
+            file: file.clone(),
+            reason,
+        };
+        let parsed: TagFile = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
+        for mut t in parsed.tag {
+            let valid_name = t.name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                && t.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if !valid_name {
+                return Err(bad(format!(
+                    "tag name `{}` must be lower-case letters, digits and _",
+                    t.name
+                )));
+            }
+            if !names.insert(t.name.clone()) {
+                return Err(bad(format!("tag `{}` is declared twice", t.name)));
+            }
+            if t.strategy.trim().is_empty() {
+                return Err(bad(format!("tag `{}` needs a strategy", t.name)));
+            }
+            match (&t.when, &t.sql) {
+                (Some(_), None) | (None, Some(_)) => {}
+                _ => {
+                    return Err(bad(format!(
+                        "tag `{}`: give exactly one of `when` (a condition) or `sql` (a query)",
+                        t.name
+                    )));
+                }
+            }
+            if t.sql.is_some() && t.evidence.is_some() {
+                return Err(bad(format!(
+                    "tag `{}`: with `sql`, return evidence as a column instead of `evidence`",
+                    t.name
+                )));
+            }
+            t.file = file.clone();
+            tags.push(t);
+        }
+    }
+    Ok(tags)
+}
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+impl TagDef {
+    /// The query giving this tag's rows: dt, customer_key, tag, strategy, evidence.
+    pub fn query(&self) -> String {
+        let inner = match (&self.when, &self.sql) {
+            (Some(when), _) => format!(
+                "SELECT c.dt, c.customer_key, {} AS evidence \
+                 FROM params AS p CROSS JOIN conformed_customer_day AS c WHERE ({when})",
+                self.evidence.as_deref().unwrap_or("NULL")
+            ),
+            (None, Some(sql)) => sql.trim().trim_end_matches(';').to_string(),
+            (None, None) => unreachable!("checked at load"),
+        };
+        format!(
+            "SELECT CAST(t.dt AS DATE) AS dt, CAST(t.customer_key AS VARCHAR) AS customer_key, \
+             {} AS tag, {} AS strategy, CAST(t.evidence AS VARCHAR) AS evidence \
+             FROM ({inner}) AS t WHERE t.customer_key IS NOT NULL",
+            quote(&self.name),
+            quote(&self.strategy)
+        )
+    }
+}
+
+/// Evaluate every tag and stage `marts_customer_tags` and `marts_customer_profile`.
+pub async fn build(ctx: &SessionContext, tags: &[TagDef], staging: &mut Staging) -> Result<Vec<ModelCounts>> {
+    let started = std::time::Instant::now();
+    let mut batches = Vec::new();
+    for t in tags {
+        let failed = |e: datafusion::error::DataFusionError| Error::BadFile {
+            file: t.file.clone(),
+            reason: format!("tag `{}` failed: {e}", t.name),
+        };
+        let df = ctx.sql(&t.query()).await.map_err(failed)?;
+        batches.extend(df.collect().await.map_err(failed)?);
+    }
+    let empty = ctx
+        .sql("SELECT CAST(NULL AS DATE) AS dt, CAST(NULL AS VARCHAR) AS customer_key, CAST(NULL AS VARCHAR) AS tag, CAST(NULL AS VARCHAR) AS strategy, CAST(NULL AS VARCHAR) AS evidence WHERE false")
+        .await?;
+    let schema = std::sync::Arc::new(empty.schema().as_arrow().clone());
+    let batches: Vec<_> = batches
+        .into_iter()
+        .map(|b| {
+            // Physical string types can differ (Utf8View); cast each column to the declared one.
+            let cols = b
+                .columns()
+                .iter()
+                .zip(schema.fields())
+                .map(|(c, f)| datafusion::arrow::compute::cast(c, f.data_type()))
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            Ok(datafusion::arrow::record_batch::RecordBatch::try_new(
+                schema.clone(),
+                cols,
+            )?)
+        })
+        .collect::<Result<_>>()?;
+    register_batch(ctx, "tag_rows", concat_batches(&schema, &batches)?)?;
+
+    let mut counts = Vec::new();
+    let mut started = started;
+    for (table, dir, sql) in [
+        ("marts_customer_tags", "marts/customer_tags", TAGS_SQL),
+        ("marts_customer_profile", "marts/customer_profile", PROFILE_SQL),
+    ] {
+        let df = ctx.sql(sql).await?;
+        let logical = std::sync::Arc::new(df.schema().as_arrow().clone());
+        let out = df.collect().await?;
+        let schema = out.first().map_or(logical, |b| b.schema());
+        let batch = concat_batches(&schema, &out)?;
+        staging.stage(dir, &batch)?;
+        register_batch(ctx, table, batch.clone())?;
+        counts.push(ModelCounts {
+            table: table.to_string(),
+            rows: batch.num_rows() as u64,
+            seconds: started.elapsed().as_secs_f64(),
+        });
+        started = std::time::Instant::now();
+    }
+    Ok(counts)
+}
+
+/// Tag rows on business dates, with `since` from gaps and islands: within a
+/// customer and tag, dates whose position among the business dates minus
+/// their rank is equal form one unbroken run.
+const TAGS_SQL: &str = "
+WITH days AS (
+    SELECT business_date, ROW_NUMBER() OVER (ORDER BY business_date) AS day_no FROM conformed_dim_date
+),
+rows AS (
+    SELECT t.dt, t.customer_key, t.tag, t.strategy, MIN(t.evidence) AS evidence, d.day_no
+    FROM tag_rows AS t JOIN days AS d ON d.business_date = t.dt
+    GROUP BY t.dt, t.customer_key, t.tag, t.strategy, d.day_no
+),
+ranked AS (
+    SELECT r.*, r.day_no - ROW_NUMBER() OVER (PARTITION BY r.customer_key, r.tag ORDER BY r.dt) AS run
+    FROM rows AS r
+)
+SELECT customer_key, tag, strategy,
+    MIN(dt) OVER (PARTITION BY customer_key, tag, run) AS since,
+    evidence, dt
+FROM ranked";
+
+/// One row per customer and date: its tags and strategies, comma-separated and sorted.
+const PROFILE_SQL: &str = "
+WITH tag_lists AS (
+    SELECT dt, customer_key, COUNT(*) AS tag_count, string_agg(tag, ',' ORDER BY tag) AS tags
+    FROM marts_customer_tags
+    GROUP BY dt, customer_key
+),
+strategy_lists AS (
+    SELECT dt, customer_key, string_agg(strategy, ',' ORDER BY strategy) AS strategies
+    FROM (SELECT DISTINCT dt, customer_key, strategy FROM marts_customer_tags)
+    GROUP BY dt, customer_key
+)
+SELECT c.customer_key,
+    COALESCE(g.tag_count, 0) AS tag_count,
+    COALESCE(g.tags, '') AS tags,
+    COALESCE(s.strategies, '') AS strategies,
+    c.dt
+FROM conformed_customer_day AS c
+LEFT JOIN tag_lists AS g ON g.dt = c.dt AND g.customer_key = c.customer_key
+LEFT JOIN strategy_lists AS s ON s.dt = c.dt AND s.customer_key = c.customer_key";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, body: &str) {
+        std::fs::write(dir.join(name), body).unwrap();
+    }
+
+    #[test]
+    fn load_checks_names_and_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "a.toml",
+            "[[tag]]\nname = \"vip\"\ndescription = \"d\"\nstrategy = \"s\"\nwhen = \"c.brand = 'vip'\"\n",
+        );
+        let tags = load(dir.path()).unwrap();
+        assert_eq!(tags.len(), 1);
+        assert!(tags[0].query().contains("c.brand = 'vip'"));
+        write(
+            dir.path(),
+            "b.toml",
+            "[[tag]]\nname = \"vip\"\ndescription = \"d\"\nstrategy = \"s\"\nwhen = \"true\"\n",
+        );
+        let e = load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("b.toml") && e.contains("declared twice"), "{e}");
+        write(
+            dir.path(),
+            "b.toml",
+            "[[tag]]\nname = \"Bad Name\"\ndescription = \"d\"\nstrategy = \"s\"\nwhen = \"true\"\n",
+        );
+        assert!(load(dir.path()).unwrap_err().to_string().contains("lower-case"));
+        write(
+            dir.path(),
+            "b.toml",
+            "[[tag]]\nname = \"both\"\ndescription = \"d\"\nstrategy = \"s\"\nwhen = \"true\"\nsql = \"SELECT 1\"\n",
+        );
+        assert!(load(dir.path()).unwrap_err().to_string().contains("exactly one"));
+        assert!(load(&dir.path().join("absent")).unwrap().is_empty());
+    }
+}
