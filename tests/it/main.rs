@@ -14,5 +14,6 @@ mod models_marketing;
 mod models_performance;
 mod models_staffing;
 mod models_tags;
+mod models_traffic_value;
 mod restatement;
 mod rollup;

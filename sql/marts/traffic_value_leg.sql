@@ -1,0 +1,185 @@
+-- marts.traffic_value_leg (metrics.md E1): one row per answered leg (both origins), on the
+-- date of its queue_start. The caller is the call's customer_key; business_code is that of
+-- the leg's contact (NULL without one).
+--   historical_score  100 × PERCENT_RANK() of the caller's arpu_3m among the subscribers with
+--                     status <> 'closed' in the snapshot in force on the date (NULL if the
+--                     caller is not among them)
+--   current_score     on the call's last answered leg: min(100, 100 × Σ amount of the call's
+--                     successful orders with op_type <> 'payment' / e1_current_cap); 0 on its
+--                     other legs
+--   future_score      40 × [5G device on 4g] + 30 × min(tenure_months, 60)/60 + 30 × [a
+--                     marketing success (order created_ts) in the 180 days before queue_start];
+--                     NULL if the caller is not in the snapshot
+--   influence_score   min(100, 20 × complaint work orders accepted in the 90 days before
+--                     queue_start + 20 × those escalated (B12) + 40 × [brand = 'vip'])
+--   elastic_score     100 × (1 − s), s = self-service share of the business code over the
+--                     e1_baseline_days ending the date: IVR self-service calls whose
+--                     self_service_code maps to it (ivr_code_map, identity when unmapped) /
+--                     (those + contact requests with that code); NULL without a code or calls
+--   value_score       Σ(w·score)/Σw over the non-NULL scores (e1_key_dimensions weigh
+--                     e1_key_weight, others 1)
+--   value_class       complex if handling > e1_complex_factor × the mean handling of answered
+--                     legs with that business code over the e1_baseline_days ending the date,
+--                     or transferred, or a repeat call (the caller had a manual request of
+--                     another call queued within fcr_window_h before), or a work order carries
+--                     its call_id; else high_value if value_score ≥ e1_high_value_min; else
+--                     low_value
+WITH legs AS (
+    SELECT l.leg_id, l.call_id, l.seq, l.dt, l.queue_start, l.center_id, l.skill_group, l.agent_id,
+        l.customer_key, l.brand, l.handling_s, l.transferred, c.business_code,
+        ROW_NUMBER() OVER (PARTITION BY l.call_id ORDER BY l.seq DESC, l.leg_id DESC) = 1 AS is_last_answered
+    FROM conformed_fact_agent_leg AS l
+    LEFT JOIN conformed_fact_contact AS c ON c.leg_id = l.leg_id
+    WHERE l.is_answered
+),
+snapshot_rank AS (
+    SELECT d.business_date AS dt, s.customer_key, s.network, s.device_5g, s.tenure_months,
+        100.0 * PERCENT_RANK() OVER (PARTITION BY d.business_date ORDER BY s.arpu_3m) AS historical
+    FROM conformed_dim_date AS d
+    JOIN conformed_fact_subscriber AS s ON s.dt = d.subscribers_snapshot_dt
+    WHERE s.status <> 'closed' AND s.customer_key IS NOT NULL
+),
+call_orders AS (
+    SELECT call_id, SUM(amount) AS amount
+    FROM conformed_fact_order
+    WHERE status = 'success' AND op_type <> 'payment' AND call_id IS NOT NULL
+    GROUP BY call_id
+),
+successes AS (
+    SELECT o.customer_key, r.created_ts
+    FROM conformed_fact_offer AS o
+    JOIN conformed_fact_order AS r ON r.order_id = o.order_id
+    WHERE o.is_success AND o.customer_key IS NOT NULL
+),
+recent_success AS (
+    SELECT l.leg_id
+    FROM legs AS l
+    JOIN successes AS s
+        ON s.customer_key = l.customer_key
+        AND s.created_ts < l.queue_start AND s.created_ts >= l.queue_start - INTERVAL '180 days'
+    GROUP BY l.leg_id
+),
+complaints AS (
+    SELECT l.leg_id, COUNT(*) AS complaints, SUM(CASE WHEN w.is_escalated THEN 1 ELSE 0 END) AS escalated
+    FROM legs AS l
+    JOIN conformed_fact_work_order AS w
+        ON w.customer_key = l.customer_key AND w.wo_type = 'complaint'
+        AND w.accepted_ts < l.queue_start AND w.accepted_ts >= l.queue_start - INTERVAL '90 days'
+    GROUP BY l.leg_id
+),
+-- Elastic and the code mean: per date and business code first, then summed over the window.
+self_service_day AS (
+    SELECT i.dt, COALESCE(m.business_code, i.self_service_code) AS business_code, COUNT(*) AS self_service
+    FROM conformed_fact_ivr_call AS i
+    LEFT JOIN param_ivr_code_map AS m ON m.self_service_code = i.self_service_code
+    WHERE i.ivr_outcome = 'self_service' AND i.self_service_code IS NOT NULL
+    GROUP BY 1, 2
+),
+contact_day AS (
+    SELECT dt, business_code, COUNT(*) AS requests
+    FROM conformed_fact_contact
+    WHERE is_request AND business_code IS NOT NULL
+    GROUP BY 1, 2
+),
+handling_day AS (
+    SELECT dt, business_code, SUM(handling_s) AS handling_s, COUNT(*) AS answered_legs
+    FROM legs
+    WHERE business_code IS NOT NULL
+    GROUP BY 1, 2
+),
+code_day AS (
+    SELECT COALESCE(s.dt, c.dt, h.dt) AS dt, COALESCE(s.business_code, c.business_code, h.business_code) AS business_code,
+        COALESCE(s.self_service, 0) AS self_service, COALESCE(c.requests, 0) AS requests,
+        COALESCE(h.handling_s, 0) AS handling_s, COALESCE(h.answered_legs, 0) AS answered_legs
+    FROM self_service_day AS s
+    FULL JOIN contact_day AS c ON c.dt = s.dt AND c.business_code = s.business_code
+    FULL JOIN handling_day AS h
+        ON h.dt = COALESCE(s.dt, c.dt) AND h.business_code = COALESCE(s.business_code, c.business_code)
+),
+code_window AS (
+    SELECT d.business_date AS dt, k.business_code,
+        CAST(SUM(k.self_service) AS DOUBLE) / NULLIF(SUM(k.self_service) + SUM(k.requests), 0) AS self_service_share,
+        CAST(SUM(k.handling_s) AS DOUBLE) / NULLIF(SUM(k.answered_legs), 0) AS mean_handling_s
+    FROM params AS p
+    CROSS JOIN conformed_dim_date AS d
+    JOIN code_day AS k
+        ON k.dt <= d.business_date
+        AND CAST(k.dt AS BIGINT) > CAST(d.business_date AS BIGINT) - p.e1_baseline_days
+    GROUP BY d.business_date, k.business_code
+),
+repeats AS (
+    SELECT l.leg_id
+    FROM params AS p
+    CROSS JOIN legs AS l
+    JOIN conformed_fact_agent_leg AS m
+        ON m.customer_key = l.customer_key AND m.is_request AND m.call_id <> l.call_id
+        AND m.queue_start < l.queue_start
+        AND date_part('epoch', m.queue_start) >= date_part('epoch', l.queue_start) - p.fcr_window_h * 3600
+    GROUP BY l.leg_id
+),
+work_order_calls AS (
+    SELECT DISTINCT call_id FROM conformed_fact_work_order WHERE call_id IS NOT NULL
+),
+scored AS (
+    SELECT
+        l.*,
+        h.historical AS historical_score,
+        CASE
+            WHEN l.is_last_answered
+                THEN LEAST(100.0, 100.0 * CAST(COALESCE(o.amount, 0) AS DOUBLE) / p.e1_current_cap)
+            ELSE 0.0
+        END AS current_score,
+        CASE WHEN h.customer_key IS NOT NULL THEN
+            40.0 * CASE WHEN h.device_5g AND h.network = '4g' THEN 1 ELSE 0 END
+            + 30.0 * LEAST(h.tenure_months, 60) / 60.0
+            + 30.0 * CASE WHEN rs.leg_id IS NOT NULL THEN 1 ELSE 0 END
+        END AS future_score,
+        LEAST(100.0,
+            20.0 * COALESCE(cp.complaints, 0) + 20.0 * COALESCE(cp.escalated, 0)
+            + 40.0 * CASE WHEN l.brand = 'vip' THEN 1 ELSE 0 END) AS influence_score,
+        100.0 * (1.0 - w.self_service_share) AS elastic_score,
+        w.mean_handling_s AS code_mean_handling_s,
+        rp.leg_id IS NOT NULL AS is_repeat_call,
+        wc.call_id IS NOT NULL AS has_work_order,
+        p.e1_complex_factor,
+        p.e1_high_value_min
+    FROM params AS p
+    CROSS JOIN legs AS l
+    LEFT JOIN snapshot_rank AS h ON h.dt = l.dt AND h.customer_key = l.customer_key
+    LEFT JOIN call_orders AS o ON o.call_id = l.call_id
+    LEFT JOIN recent_success AS rs ON rs.leg_id = l.leg_id
+    LEFT JOIN complaints AS cp ON cp.leg_id = l.leg_id
+    LEFT JOIN code_window AS w ON w.dt = l.dt AND w.business_code = l.business_code
+    LEFT JOIN repeats AS rp ON rp.leg_id = l.leg_id
+    LEFT JOIN work_order_calls AS wc ON wc.call_id = l.call_id
+),
+value AS (
+    SELECT s.leg_id,
+        SUM(e.weight * CASE e.dimension
+            WHEN 'historical' THEN s.historical_score WHEN 'current' THEN s.current_score
+            WHEN 'future' THEN s.future_score WHEN 'influence' THEN s.influence_score
+            WHEN 'elastic' THEN s.elastic_score END)
+        / NULLIF(SUM(CASE WHEN (CASE e.dimension
+            WHEN 'historical' THEN s.historical_score WHEN 'current' THEN s.current_score
+            WHEN 'future' THEN s.future_score WHEN 'influence' THEN s.influence_score
+            WHEN 'elastic' THEN s.elastic_score END) IS NOT NULL THEN e.weight END), 0) AS value_score
+    FROM scored AS s
+    CROSS JOIN param_e1_weights AS e
+    GROUP BY s.leg_id
+)
+SELECT
+    s.leg_id, s.call_id, s.center_id, s.skill_group, s.agent_id, s.customer_key,
+    COALESCE(s.business_code, '(none)') AS business_code,
+    s.queue_start, s.handling_s, s.transferred, s.is_repeat_call, s.has_work_order,
+    s.code_mean_handling_s,
+    s.historical_score, s.current_score, s.future_score, s.influence_score, s.elastic_score,
+    v.value_score,
+    CASE
+        WHEN s.handling_s > s.e1_complex_factor * s.code_mean_handling_s OR s.transferred
+            OR s.is_repeat_call OR s.has_work_order THEN 'complex'
+        WHEN v.value_score >= s.e1_high_value_min THEN 'high_value'
+        ELSE 'low_value'
+    END AS value_class,
+    s.dt
+FROM scored AS s
+JOIN value AS v ON v.leg_id = s.leg_id
