@@ -19,6 +19,9 @@ pub enum Error {
     /// A metric request the catalog does not allow, with what is allowed.
     #[error("{0}")]
     Request(String),
+    /// A query the program generated failed: what it was building, and why.
+    #[error("{what}: {source}")]
+    Query { what: String, source: DataFusionError },
     /// Query engine failure.
     #[error(transparent)]
     DataFusion(#[from] DataFusionError),

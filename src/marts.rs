@@ -12,7 +12,7 @@ use datafusion::prelude::SessionContext;
 
 use crate::catalog::query::{Finality, Request, cube_fcr_window_h, period_dates};
 use crate::catalog::{self, Grain};
-use crate::engine::models::{ModelCounts, Staging, register_batch};
+use crate::engine::models::{ModelCounts, Staging, collect_sql, register_batch};
 use crate::error::Result;
 
 /// The metric marts: grain, table folder.
@@ -35,7 +35,7 @@ pub async fn build(ctx: &SessionContext, staging: &mut Staging, finality: &Final
         counts.push(stage(ctx, staging, dir, batch, started)?);
     }
     let started = std::time::Instant::now();
-    let batch = collect(ctx, &scorecard_sql()).await?;
+    let batch = collect_sql(ctx, &scorecard_sql(), "marts_scorecard_monthly").await?;
     counts.push(stage(ctx, staging, "marts/scorecard_monthly", batch, started)?);
     Ok(counts)
 }
@@ -56,14 +56,6 @@ fn stage(
         rows,
         seconds: started.elapsed().as_secs_f64(),
     })
-}
-
-async fn collect(ctx: &SessionContext, sql: &str) -> Result<RecordBatch> {
-    let df = ctx.sql(sql).await?;
-    let schema = Arc::new(df.schema().as_arrow().clone());
-    let batches = df.collect().await?;
-    let schema = batches.first().map_or(schema, |b| b.schema());
-    Ok(concat_batches(&schema, &batches)?)
 }
 
 /// Dimensions of a metric in the marts of `grain`.
@@ -91,7 +83,7 @@ async fn metrics_at(ctx: &SessionContext, grain: Grain, finality: &Finality, fcr
             to: None,
             filter: None,
         };
-        parts.push(format!(
+        parts.push((m.id.clone(), format!(
             "SELECT '{}' AS metric_id, '{}' AS metric_key, '{grain}' AS grain, CAST(period_label AS VARCHAR) AS period, \
              CAST(dimension AS VARCHAR) AS dimension, CAST(member AS VARCHAR) AS member, \
              CAST(numerator AS DECIMAL(38, 10)) AS numerator, CAST(denominator AS DECIMAL(38, 10)) AS denominator, \
@@ -100,13 +92,13 @@ async fn metrics_at(ctx: &SessionContext, grain: Grain, finality: &Finality, fcr
             m.id,
             m.key,
             req.sql()
-        ));
+        )));
     }
     // One query per metric: a UNION ALL of all of them plans recursively deep
     // enough to overflow a 2 MiB thread stack.
     let mut batches = Vec::with_capacity(parts.len());
-    for p in &parts {
-        batches.push(collect(ctx, p).await?);
+    for (id, p) in &parts {
+        batches.push(collect_sql(ctx, p, &format!("metric mart by {grain}, metric {id}")).await?);
     }
     let batch = concat_batches(&batches[0].schema(), &batches)?;
     with_finality(&batch, grain, finality, fcr_window_h)

@@ -17,7 +17,7 @@
 //! customer-day columns cannot express.
 //!
 //! Outputs: `marts_customer_tags` (dt, customer_key, tag, strategy, since,
-//! evidence; `since` = first business date of the unbroken run of dates the
+//! evidence, is_final; `since` = first business date of the unbroken run of dates the
 //! tag has held) and `marts_customer_profile` (one row per customer of
 //! `conformed_customer_day` and date, with its tags and strategies).
 
@@ -28,7 +28,7 @@ use datafusion::arrow::compute::concat_batches;
 use datafusion::prelude::SessionContext;
 use serde::Deserialize;
 
-use crate::engine::models::{ModelCounts, Staging, register_batch};
+use crate::engine::models::{ModelCounts, Staging, collect_sql, register_batch};
 use crate::error::{Error, Result, io_err};
 
 /// One tag, as declared.
@@ -184,11 +184,7 @@ pub async fn build(ctx: &SessionContext, tags: &[TagDef], staging: &mut Staging)
         ("marts_customer_tags", "marts/customer_tags", TAGS_SQL),
         ("marts_customer_profile", "marts/customer_profile", PROFILE_SQL),
     ] {
-        let df = ctx.sql(sql).await?;
-        let logical = std::sync::Arc::new(df.schema().as_arrow().clone());
-        let out = df.collect().await?;
-        let schema = out.first().map_or(logical, |b| b.schema());
-        let batch = concat_batches(&schema, &out)?;
+        let batch = collect_sql(ctx, sql, table).await?;
         staging.stage(dir, &batch)?;
         register_batch(ctx, table, batch.clone())?;
         counts.push(ModelCounts {
@@ -217,29 +213,32 @@ ranked AS (
     SELECT r.*, r.day_no - ROW_NUMBER() OVER (PARTITION BY r.customer_key, r.tag ORDER BY r.dt) AS run
     FROM rows AS r
 )
-SELECT customer_key, tag, strategy,
-    MIN(dt) OVER (PARTITION BY customer_key, tag, run) AS since,
-    evidence, dt
-FROM ranked";
+SELECT r.customer_key, r.tag, r.strategy,
+    MIN(r.dt) OVER (PARTITION BY r.customer_key, r.tag, r.run) AS since,
+    r.evidence, COALESCE(f.settled_days >= 1, false) AS is_final, r.dt
+FROM ranked AS r
+LEFT JOIN finality_dates AS f ON f.dt = r.dt";
 
 /// One row per customer and date: its tags and strategies, comma-separated and sorted.
 const PROFILE_SQL: &str = "
 WITH tag_lists AS (
-    SELECT dt, customer_key, COUNT(*) AS tag_count, string_agg(tag, ',' ORDER BY tag) AS tags
+    SELECT dt, customer_key, COUNT(*) AS tag_count, array_to_string(array_sort(array_agg(tag)), ',') AS tags
     FROM marts_customer_tags
     GROUP BY dt, customer_key
 ),
 strategy_lists AS (
-    SELECT dt, customer_key, string_agg(strategy, ',' ORDER BY strategy) AS strategies
-    FROM (SELECT DISTINCT dt, customer_key, strategy FROM marts_customer_tags)
+    SELECT dt, customer_key, array_to_string(array_sort(array_agg(DISTINCT strategy)), ',') AS strategies
+    FROM marts_customer_tags
     GROUP BY dt, customer_key
 )
 SELECT c.customer_key,
     COALESCE(g.tag_count, 0) AS tag_count,
     COALESCE(g.tags, '') AS tags,
     COALESCE(s.strategies, '') AS strategies,
+    COALESCE(f.settled_days >= 1, false) AS is_final,
     c.dt
 FROM conformed_customer_day AS c
+LEFT JOIN finality_dates AS f ON f.dt = c.dt
 LEFT JOIN tag_lists AS g ON g.dt = c.dt AND g.customer_key = c.customer_key
 LEFT JOIN strategy_lists AS s ON s.dt = c.dt AND s.customer_key = c.customer_key";
 

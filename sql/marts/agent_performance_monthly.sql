@@ -25,7 +25,7 @@
 -- over the non-NULL scores (d_weights); rank: composite descending within center and month,
 -- ties share the lower rank; weighted_calls (测算电话数) = answered legs × composite / 100.
 -- Control flags (agents only): frequent_login, talk_outlier, post_offer_complaints (with the
--- count), night_surge — see metrics.md D.
+-- count), night_surge — see metrics.md D. is_final: 7 days after the month's last date.
 WITH roster AS (
     SELECT month, agent_id, team_id, center_id
     FROM (
@@ -318,7 +318,8 @@ SELECT
     CASE WHEN i.level = 'agent' THEN COALESCE(o.outlier_share > p.outlier_share, false) END AS talk_outlier,
     CASE WHEN i.level = 'agent' THEN COALESCE(oc.complaints, 0) END AS post_offer_complaint_count,
     CASE WHEN i.level = 'agent' THEN COALESCE(oc.complaints, 0) > 0 END AS post_offer_complaints,
-    CASE WHEN i.level = 'agent' THEN COALESCE(ns.night_surge, false) END AS night_surge
+    CASE WHEN i.level = 'agent' THEN COALESCE(ns.night_surge, false) END AS night_surge,
+    COALESCE(mf.settled_days >= 7, false) AS is_final
 FROM params AS p
 CROSS JOIN indicators AS i
 JOIN composite AS c ON c.level = i.level AND c.month = i.month AND c.member = i.member
@@ -326,4 +327,5 @@ LEFT JOIN logins_per_day AS lg ON i.level = 'agent' AND lg.month = i.month AND l
 LEFT JOIN talk_outliers AS o ON i.level = 'agent' AND o.month = i.month AND o.agent_id = i.member
 LEFT JOIN offer_complaints AS oc ON i.level = 'agent' AND oc.month = i.month AND oc.agent_id = i.member
 LEFT JOIN night_surges AS ns ON i.level = 'agent' AND ns.month = i.month AND ns.agent_id = i.member
+LEFT JOIN conformed_month_finality AS mf ON mf.month = i.month
 ORDER BY i.month, i.level, i.center_id, rank, i.member

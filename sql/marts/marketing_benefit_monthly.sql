@@ -12,6 +12,7 @@
 --   evaluation_score weighted mean (e4_weights) over the non-NULL of: importance,
 --                    100 − difficulty, channel_fit (campaign_factors, 50 each unless set),
 --                    100 × acceptance_rate, 100 × min(max(roi, 0), 1)
+-- is_final: 7 days after the month's last date (metrics.md, Restatement).
 -- Prices and commissions are those of the product snapshot in force on the offer's date (the
 -- latest on or before it, else the earliest after it).
 WITH offers AS (
@@ -109,6 +110,8 @@ SELECT
     s.difficulty,
     s.channel_fit,
     e.evaluation_score,
-    s.unpriced_successes
+    s.unpriced_successes,
+    COALESCE(mf.settled_days >= 7, false) AS is_final
 FROM scored AS s
 JOIN evaluation AS e ON e.month = s.month AND e.campaign_id = s.campaign_id
+LEFT JOIN conformed_month_finality AS mf ON mf.month = s.month

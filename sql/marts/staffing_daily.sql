@@ -82,7 +82,7 @@ workload AS (
     CROSS JOIN factors AS f
 )
 SELECT
-    dt, center_id, skill_group,
+    x.dt, center_id, skill_group,
     calls, answer_rate, service_share, service_aht_s,
     offers, popup_rate, recommend_rate, marketing_aht_s,
     online_utilization, attendance, scheduled_hours, redundancy_loss,
@@ -91,5 +91,7 @@ SELECT
         / NULLIF(online_utilization * attendance * scheduled_hours * redundancy_loss, 0) AS required_agents,
     scheduled_agent_days,
     scheduled_agent_days - (service_workload_h + marketing_workload_h)
-        / NULLIF(online_utilization * attendance * scheduled_hours * redundancy_loss, 0) AS gap_agents
-FROM workload
+        / NULLIF(online_utilization * attendance * scheduled_hours * redundancy_loss, 0) AS gap_agents,
+    COALESCE(fin.settled_days >= 1, false) AS is_final
+FROM workload AS x
+LEFT JOIN finality_dates AS fin ON fin.dt = x.dt

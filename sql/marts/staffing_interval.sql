@@ -67,7 +67,7 @@ required AS (
     CROSS JOIN traffic AS t
 )
 SELECT
-    dt,
+    x.dt,
     interval_start,
     center_id,
     skill_group,
@@ -82,5 +82,7 @@ SELECT
     staffed_agents - required_agents AS over_under,
     erlang_service_level(staffed_agents, traffic_erlangs, aht_s, CAST(service_level_s AS DOUBLE))
         AS expected_service_level,
-    erlang_asa(staffed_agents, traffic_erlangs, aht_s) AS expected_asa_s
-FROM required
+    erlang_asa(staffed_agents, traffic_erlangs, aht_s) AS expected_asa_s,
+    COALESCE(fin.settled_days >= 1, false) AS is_final
+FROM required AS x
+LEFT JOIN finality_dates AS fin ON fin.dt = x.dt

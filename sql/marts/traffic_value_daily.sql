@@ -11,7 +11,8 @@ WITH classes AS (
         SUM(CASE WHEN value_class = 'complex' THEN 1 ELSE 0 END) AS complex_legs,
         SUM(CASE WHEN value_class = 'high_value' THEN 1 ELSE 0 END) AS high_value_legs,
         SUM(CASE WHEN value_class = 'low_value' THEN 1 ELSE 0 END) AS low_value_legs,
-        AVG(value_score) AS mean_value_score
+        AVG(value_score) AS mean_value_score,
+        bool_and(is_final) AS is_final
     FROM marts_traffic_value_leg
     GROUP BY dt, center_id, skill_group, business_code
 )
@@ -27,5 +28,6 @@ SELECT
         WHEN high_value_legs >= low_value_legs THEN 'agent_service'
         ELSE 'divert_to_self_service'
     END AS recommended_action,
+    is_final,
     dt
 FROM classes

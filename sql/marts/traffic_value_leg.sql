@@ -24,6 +24,7 @@
 --                     another call queued within fcr_window_h before), or a work order carries
 --                     its call_id; else high_value if value_score ≥ e1_high_value_min; else
 --                     low_value
+--   is_final          final 7 days after the date (metrics.md, Restatement)
 WITH legs AS (
     SELECT l.leg_id, l.call_id, l.seq, l.dt, l.queue_start, l.center_id, l.skill_group, l.agent_id,
         l.customer_key, l.brand, l.handling_s, l.transferred, c.business_code,
@@ -180,6 +181,8 @@ SELECT
         WHEN v.value_score >= s.e1_high_value_min THEN 'high_value'
         ELSE 'low_value'
     END AS value_class,
+    COALESCE(fin.settled_days >= 7, false) AS is_final,
     s.dt
 FROM scored AS s
 JOIN value AS v ON v.leg_id = s.leg_id
+LEFT JOIN finality_dates AS fin ON fin.dt = s.dt

@@ -28,12 +28,23 @@ impl Definitions {
 }
 
 /// Build models and tags into `staging`; the metric marts too when `finality` is given.
+/// `finality` (or, without marts, the landing ledger) also becomes the table
+/// `finality_dates` the model marts read their `is_final` from.
 pub async fn build_into(
     ctx: &SessionContext,
     defs: &Definitions,
     staging: &mut Staging,
     finality: Option<&Finality>,
 ) -> Result<Vec<ModelCounts>> {
+    let loaded;
+    let known = match finality {
+        Some(f) => f,
+        None => {
+            loaded = Finality::load(ctx).await?;
+            &loaded
+        }
+    };
+    register_finality_dates(ctx, known)?;
     let mut counts = models::run_into(ctx, &defs.models, staging).await?;
     if !defs.tags.is_empty() && ctx.table_exist("conformed_customer_day")? {
         counts.extend(tags::build(ctx, &defs.tags, staging).await?);
@@ -44,4 +55,40 @@ pub async fn build_into(
         counts.extend(crate::marts::build(ctx, staging, finality).await?);
     }
     Ok(counts)
+}
+
+/// `finality_dates(dt, settled_days, latest_run)`: for every date from the
+/// first one the ledger knows to two days past the latest run, the days between
+/// the latest run and the later of the date and the last delivery that touched
+/// it. A date's rows are final once `settled_days` ≥ the model's
+/// `final_after_days`; a month's once its last date's are and no date of it
+/// was touched later (metrics.md, Restatement). Absent dates are not final.
+fn register_finality_dates(ctx: &SessionContext, f: &Finality) -> Result<()> {
+    use datafusion::arrow::array::{Date32Array, Int64Array};
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    let mut dt = Vec::new();
+    let mut settled = Vec::new();
+    if let (Some(latest), Some(first)) = (f.latest_run, f.touched.keys().next().copied()) {
+        for d in first.min(latest)..=latest + 2 {
+            let last_touch = f.touched.get(&d).map_or(d, |t| (*t).max(d));
+            dt.push(i32::try_from(d).expect("a date"));
+            settled.push(latest - last_touch);
+        }
+    }
+    let n = dt.len();
+    let latest = f.latest_run.map(|l| i32::try_from(l).expect("a date"));
+    let schema = std::sync::Arc::new(Schema::new(vec![
+        Field::new("dt", DataType::Date32, false),
+        Field::new("settled_days", DataType::Int64, false),
+        Field::new("latest_run", DataType::Date32, true),
+    ]));
+    let batch = datafusion::arrow::record_batch::RecordBatch::try_new(
+        schema,
+        vec![
+            std::sync::Arc::new(Date32Array::from(dt)),
+            std::sync::Arc::new(Int64Array::from(settled)),
+            std::sync::Arc::new(Date32Array::from(vec![latest; n])),
+        ],
+    )?;
+    models::register_batch(ctx, "finality_dates", batch)
 }

@@ -236,16 +236,12 @@ pub async fn run_into(ctx: &SessionContext, models: &[Model], staging: &mut Stag
     let mut counts = Vec::new();
     for m in models {
         let started = std::time::Instant::now();
-        let context = |e: datafusion::error::DataFusionError| Error::BadFile {
-            file: m.path.clone(),
-            reason: format!("model `{}` failed: {e}", m.table),
-        };
-        let df = ctx.sql(&m.sql).await.map_err(context)?;
-        let logical: Arc<Schema> = Arc::new(df.schema().as_arrow().clone());
-        let batches = df.collect().await.map_err(context)?;
-        // The physical types (e.g. Utf8View from Parquet) can differ from the logical ones.
-        let schema = batches.first().map_or(logical, |b| b.schema());
-        let batch = concat_batches(&schema, &batches)?;
+        let batch = collect_sql(ctx, &m.sql, &format!("model `{}`", m.table))
+            .await
+            .map_err(|e| Error::BadFile {
+                file: m.path.clone(),
+                reason: e.to_string(),
+            })?;
         staging.stage(&m.dir, &batch)?;
         register_batch(ctx, &m.table, batch.clone())?;
         counts.push(ModelCounts {
@@ -255,6 +251,20 @@ pub async fn run_into(ctx: &SessionContext, models: &[Model], staging: &mut Stag
         });
     }
     Ok(counts)
+}
+
+/// Run `sql` and gather its result in one batch; a failure says `what` was being built.
+pub async fn collect_sql(ctx: &SessionContext, sql: &str, what: &str) -> Result<RecordBatch> {
+    let failed = |source| Error::Query {
+        what: what.to_string(),
+        source,
+    };
+    let df = ctx.sql(sql).await.map_err(failed)?;
+    let logical: Arc<Schema> = Arc::new(df.schema().as_arrow().clone());
+    let batches = df.collect().await.map_err(failed)?;
+    // The physical types (e.g. Utf8View from Parquet) can differ from the logical ones.
+    let schema = batches.first().map_or(logical, |b| b.schema());
+    Ok(concat_batches(&schema, &batches)?)
 }
 
 /// Make `batch` readable as `table` in `ctx`, replacing what had that name.

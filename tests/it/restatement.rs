@@ -56,6 +56,16 @@ fn on_the_16th(s: &Scratch, id: &str) -> (String, String, bool) {
     })
 }
 
+/// The distinct `is_final` of a model mart's rows dated the 16th.
+fn model_final(s: &Scratch, table: &str) -> Vec<String> {
+    s.rows(&format!(
+        "SELECT DISTINCT CAST(is_final AS VARCHAR) FROM {table} WHERE dt = DATE '2026-11-16'"
+    ))
+    .into_iter()
+    .map(|r| r[0].clone())
+    .collect()
+}
+
 fn leg(id: &str, day: &str, answered: bool) -> String {
     let q = format!("{day} 10:00:00");
     if answered {
@@ -93,6 +103,12 @@ fn dates_become_final_and_a_late_file_reopens_them() {
     // Run of the 17th: 17 − 16 = 1 ≥ 1 → A1 final; A3 needs 3 days (no surveys: its
     // numerator is 0 and its denominator NULL, still provisional).
     assert_eq!(on_the_16th(&s, "A1"), ("1".into(), "1".into(), true));
+    // The model marts follow the same rule: staffing (1 day) is final for the 16th, traffic
+    // value (7 days) and the month's agent performance (7 days after the 30th) are not.
+    assert_eq!(model_final(&s, "marts_staffing_daily"), ["true"]);
+    assert_eq!(model_final(&s, "marts_traffic_value_leg"), ["false"]);
+    let month = s.rows("SELECT DISTINCT is_final FROM marts_agent_performance_monthly");
+    assert_eq!(month, [["false"]]);
     // A late leg of the 16th in the 18th's folder re-opens the 16th and changes A1: 1 / 2.
     let late = leg("L2", "2026-11-16", false);
     s.deliver(
@@ -103,6 +119,7 @@ fn dates_become_final_and_a_late_file_reopens_them() {
     );
     nightly(&s, "2026-11-18");
     assert_eq!(on_the_16th(&s, "A1"), ("1".into(), "2".into(), false));
+    assert_eq!(model_final(&s, "marts_staffing_daily"), ["false"]);
     // A10 (35 days) is still provisional either way.
     assert!(!on_the_16th(&s, "A10").2);
 }
