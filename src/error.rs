@@ -19,6 +19,15 @@ pub enum Error {
     /// A metric request the catalog does not allow, with what is allowed.
     #[error("{0}")]
     Request(String),
+    /// Another run of the pipeline holds the warehouse's run lock.
+    #[error("another run of pipeline `{pipeline}` is in progress on this warehouse ({holder}); try again when it ends")]
+    Locked { pipeline: String, holder: String },
+    /// A blocking data-quality check failed; nothing was published.
+    #[error("data-quality check failed, the marts were left unchanged: {0}")]
+    DataQuality(String),
+    /// An expected extract was not delivered.
+    #[error("input missing: {0}")]
+    InputMissing(String),
     /// A query the program generated failed: what it was building, and why.
     #[error("{what}: {source}")]
     Query { what: String, source: DataFusionError },

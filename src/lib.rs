@@ -13,6 +13,7 @@ pub mod generate;
 pub mod ingest;
 pub mod ledger;
 pub mod marts;
+pub mod ops;
 pub mod schema;
 pub mod tags;
 pub mod timefmt;

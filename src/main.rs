@@ -8,7 +8,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");
-            ExitCode::from(callcube::cli::EXIT_ERROR)
+            ExitCode::from(callcube::ops::exit_code(&err))
         }
     }
 }

@@ -4,6 +4,8 @@ mod check;
 mod generate;
 mod metric;
 mod run;
+mod runs;
+mod schedule;
 mod sources;
 pub mod sql;
 mod staffing;
@@ -28,6 +30,10 @@ pub struct Cli {
 pub enum Command {
     /// Land a pipeline's deliveries for a business date (or a range) into the warehouse.
     Run(run::RunArgs),
+    /// Run pipelines on their cron schedule (daemon), or what is due now with --once.
+    Schedule(schedule::ScheduleArgs),
+    /// List the runs of the ledger, or show one: dates, inputs, rows per table, checks.
+    Runs(runs::RunsArgs),
     /// Validate a pipeline file and the SQL models without running anything.
     Check(check::CheckArgs),
     /// Run a read-only SQL query over every table of the warehouse.
@@ -48,6 +54,8 @@ pub enum Command {
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Runs(args) => runs::run(args),
+        Command::Schedule(args) => schedule::run(args),
         Command::Check(args) => check::run(args),
         Command::Sql(args) => sql::run(args),
         Command::Metrics(args) => metric::list(args),

@@ -102,3 +102,22 @@ pub fn print_batches(batches: &[RecordBatch], format: OutputFormat) -> Result<()
     }
     Ok(())
 }
+
+/// Column `i` of every batch as text (NULL as empty).
+pub fn column_strings(batches: &[RecordBatch], i: usize) -> Vec<String> {
+    use datafusion::arrow::array::{Array, AsArray};
+    let mut out = Vec::new();
+    for b in batches {
+        let col = datafusion::arrow::compute::cast(b.column(i), &datafusion::arrow::datatypes::DataType::Utf8)
+            .expect("any column casts to text");
+        let col = col.as_string::<i32>();
+        out.extend((0..col.len()).map(|r| {
+            if col.is_null(r) {
+                String::new()
+            } else {
+                col.value(r).to_string()
+            }
+        }));
+    }
+    out
+}

@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::ingest::{Encoding, SourceTable};
+use crate::ops::quality::QualityConfig;
 use crate::schema::{self, SYSTEMS};
 use crate::warehouse::WarehouseUrl;
 
@@ -50,6 +51,9 @@ pub struct PipelineFile {
     /// Query engine limits.
     #[serde(default)]
     pub engine: EngineConfig,
+    /// Data-quality gates.
+    #[serde(default)]
+    pub quality: QualityConfig,
 }
 
 /// Limits of the query engine for building models and marts.
@@ -84,6 +88,10 @@ pub struct Schedule {
     /// IANA time zone the cron expression is read in.
     #[serde(default = "default_timezone")]
     pub timezone: String,
+    /// First business date to catch up from when the pipeline has never run
+    /// (YYYY-MM-DD); without it, a first scheduled run loads only the latest due date.
+    #[serde(default)]
+    pub start: Option<String>,
 }
 
 fn default_timezone() -> String {
@@ -158,6 +166,8 @@ pub struct Pipeline {
     pub params: Params,
     /// Engine limits, with `spill_dir` resolved.
     pub engine: EngineConfig,
+    /// Data-quality gates; `expected` always resolved (default: every landed table).
+    pub quality: QualityConfig,
 }
 
 /// Overrides from the command line or the environment (relative to the working directory).
@@ -248,6 +258,15 @@ impl PipelineFile {
                     format!("`{}` is not a cron expression: {e}", s.cron),
                 )
             })?;
+            if let Some(start) = &s.start
+                && crate::timefmt::parse_date(start.as_bytes()).is_none()
+            {
+                return Err(config_err(
+                    file,
+                    "schedule.start",
+                    format!("`{start}` is not a date YYYY-MM-DD"),
+                ));
+            }
             chrono_tz::Tz::from_str(&s.timezone).map_err(|_| {
                 config_err(
                     file,
@@ -274,6 +293,28 @@ impl PipelineFile {
         engine.spill_dir = engine
             .spill_dir
             .map(|d| normalize(&base.join(d)).to_string_lossy().to_string());
+        let mut quality = self.quality.clone();
+        for (i, c) in quality.check.iter().enumerate() {
+            if let Some(p) = c.problem() {
+                return Err(config_err(file, format!("quality.check[{i}] ({})", c.label()), p));
+            }
+        }
+        let landed: Vec<String> = tables
+            .iter()
+            .map(|t| format!("{}/{}", t.def.system, t.def.name))
+            .collect();
+        match &quality.expected {
+            Some(expected) => {
+                if let Some(bad) = expected.iter().find(|e| !landed.contains(e)) {
+                    return Err(config_err(
+                        file,
+                        "quality.expected",
+                        format!("`{bad}` is not a table this pipeline lands; expected system/table"),
+                    ));
+                }
+            }
+            None => quality.expected = Some(landed),
+        }
         let name = self.name.clone().unwrap_or_else(|| {
             file.file_stem()
                 .map(|s| s.to_string_lossy().to_string())
@@ -290,6 +331,7 @@ impl PipelineFile {
             tables,
             params: self.params,
             engine,
+            quality,
         })
     }
 

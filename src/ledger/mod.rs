@@ -1,6 +1,8 @@
 //! The run ledger: what each run did, kept in the warehouse as tables
 //! (`ledger_landing`), so it is readable with `callcube sql`.
 
+pub mod runs;
+
 use std::sync::Arc;
 
 use datafusion::arrow::array::{ArrayRef, Date32Array, Int64Array, StringArray, TimestampMicrosecondArray};

@@ -1,0 +1,354 @@
+//! One run of a pipeline over business dates, as `run` and `schedule` do it:
+//!
+//! 1. take the run lock (refuse if held; take over a killed run's);
+//! 2. undo half-finished swaps a killed run left;
+//! 3. per date, in order: fingerprint the delivery; skip it if a successful
+//!    run already had the same inputs and parameters (unless `force`); stop
+//!    with "input missing" if an expected extract has no file; land it;
+//! 4. build models, tags and marts into staging; run the data-quality gates;
+//!    publish only if no blocking check failed;
+//! 5. write the run's ledger records — on success and on failure.
+
+use std::path::Path;
+
+use crate::catalog::query::Finality;
+use crate::config::Pipeline;
+use crate::engine::build::{Definitions, build_into};
+use crate::engine::models::{self, ModelCounts, Staging};
+use crate::engine::{self};
+use crate::error::{Error, Result};
+use crate::ingest::{LandReport, land_day};
+use crate::ledger::runs::{self, CheckResult, InputFile, RunDate, RunRecord, RunStatus, TableRow};
+use crate::ledger::{self, LandingRecord};
+use crate::ops::inputs::{inputs_of_day, params_hash};
+use crate::ops::lock::RunLock;
+use crate::ops::quality;
+use crate::timefmt::date_string;
+use crate::warehouse::Warehouse;
+
+/// How to run.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Land and rebuild dates even when a successful run had the same inputs.
+    pub force: bool,
+    /// `run`, `backfill` or `schedule`, for the ledger.
+    pub trigger: String,
+    /// Print only warnings and errors.
+    pub quiet: bool,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default)]
+pub struct RunOutcome {
+    pub run_id: String,
+    pub landed: Vec<i64>,
+    pub skipped: Vec<i64>,
+    pub late: Vec<i64>,
+    /// Models and marts were rebuilt and published.
+    pub built: bool,
+    pub checks: Vec<CheckResult>,
+}
+
+/// Everything the run learned, kept for the ledger whatever happens.
+#[derive(Default)]
+struct Progress {
+    outcome: RunOutcome,
+    inputs: Vec<InputFile>,
+    dates: Vec<RunDate>,
+    tables: Vec<TableRow>,
+}
+
+/// Run `pipeline` over `days` (in order).
+pub fn run_pipeline(pipeline: &Pipeline, days: &[i64], opts: &RunOptions) -> Result<RunOutcome> {
+    let wh = Warehouse::open(&pipeline.warehouse)?;
+    let run_id = ledger::new_run_id();
+    let lock = RunLock::acquire(wh.root(), &pipeline.name, &run_id)?;
+    if let Some(previous) = &lock.took_over {
+        eprintln!(
+            "warning: the previous run of `{}` did not finish ({previous}); its lock is taken over and \
+             half-finished writes are undone",
+            pipeline.name
+        );
+    }
+    let defs = Definitions::load(&pipeline.models)?;
+    recover(wh.root(), &defs);
+    let params_json = serde_json::to_string(&pipeline.params).expect("params serialise");
+    let mut record = RunRecord {
+        run_id: run_id.clone(),
+        pipeline: pipeline.name.clone(),
+        trigger: if opts.trigger.is_empty() {
+            "run".into()
+        } else {
+            opts.trigger.clone()
+        },
+        dates: days.to_vec(),
+        params_hash: params_hash(&params_json),
+        params_json,
+        status: RunStatus::Running,
+        error: None,
+        late_dates: Vec::new(),
+        skipped_dates: Vec::new(),
+        took_over: lock.took_over.clone(),
+        started_at: chrono::Utc::now(),
+        finished_at: None,
+    };
+    runs::write_run(&wh, &record)?;
+    let mut progress = Progress::default();
+    progress.outcome.run_id = run_id.clone();
+    let result = execute(pipeline, &wh, &defs, days, opts, &record.params_hash, &mut progress);
+    record.finished_at = Some(chrono::Utc::now());
+    record.late_dates = progress.outcome.late.clone();
+    record.skipped_dates = progress.outcome.skipped.clone();
+    record.status = match &result {
+        Ok(()) => RunStatus::Success,
+        Err(Error::DataQuality(_)) => RunStatus::DataQualityFailed,
+        Err(Error::InputMissing(_)) => RunStatus::InputMissing,
+        Err(_) => RunStatus::Failed,
+    };
+    record.error = result.as_ref().err().map(|e| e.to_string());
+    // The details first, the run's status last: a run marked success has them all.
+    runs::write_inputs(&wh, &run_id, &progress.inputs)?;
+    runs::write_dates(&wh, &run_id, &record.params_hash, &progress.dates)?;
+    runs::write_tables(&wh, &run_id, &progress.tables)?;
+    runs::write_checks(&wh, &run_id, &progress.outcome.checks)?;
+    runs::write_run(&wh, &record)?;
+    drop(lock);
+    result.map(|()| progress.outcome)
+}
+
+/// Put back what a killed run left half-swapped, and drop its staging folders.
+fn recover(root: &Path, defs: &Definitions) {
+    models::recover_swaps(root, &defs.models);
+    // Tables written by code rather than SQL files: the marts of the catalog and the tags.
+    let mut extra: Vec<models::Model> = Vec::new();
+    for dir in crate::marts::METRIC_MARTS.iter().map(|(_, d)| d.to_string()).chain(
+        [
+            "marts/scorecard_monthly",
+            "marts/customer_tags",
+            "marts/customer_profile",
+        ]
+        .map(String::from),
+    ) {
+        extra.push(models::Model {
+            table: dir.replace('/', "_"),
+            dir,
+            path: root.to_path_buf(),
+            sql: String::new(),
+            reads: Vec::new(),
+        });
+    }
+    models::recover_swaps(root, &extra);
+}
+
+fn execute(
+    pipeline: &Pipeline,
+    wh: &Warehouse,
+    defs: &Definitions,
+    days: &[i64],
+    opts: &RunOptions,
+    params_hash: &str,
+    progress: &mut Progress,
+) -> Result<()> {
+    let runtime = tokio::runtime::Runtime::new().map_err(crate::error::io_err(wh.root()))?;
+    let done = runtime.block_on(async {
+        let (ctx, _) = engine::session(wh.root()).await?;
+        runs::completed_dates(&ctx, &pipeline.name).await
+    })?;
+    let expected = pipeline.quality.expected.clone().unwrap_or_default();
+    for &day in days {
+        let (inputs, fingerprint) = inputs_of_day(&pipeline.inbox, &pipeline.tables, day)?;
+        let same = done
+            .get(&day)
+            .is_some_and(|(f, p)| *f == fingerprint && p == params_hash);
+        if same && !opts.force {
+            if !opts.quiet {
+                println!(
+                    "skipped {}: a successful run had the same inputs and parameters (--force to redo)",
+                    date_string(day)
+                );
+            }
+            progress.outcome.skipped.push(day);
+            progress.dates.push(RunDate {
+                date: day,
+                fingerprint,
+                action: "skipped",
+                late_partitions: Vec::new(),
+            });
+            continue;
+        }
+        let missing: Vec<&String> = expected
+            .iter()
+            .filter(|t| !inputs.iter().any(|f| &f.table == *t))
+            .collect();
+        progress.inputs.extend(inputs);
+        if !missing.is_empty() {
+            let folder = pipeline.inbox.join("<system>/<table>").join(date_string(day));
+            return Err(Error::InputMissing(format!(
+                "{}: no file for {} (looked in {})",
+                date_string(day),
+                missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+                folder.display()
+            )));
+        }
+        let started_at = chrono::Utc::now();
+        let report = land_day(&pipeline.inbox, wh, &pipeline.tables, day, &progress.outcome.run_id)?;
+        ledger::record_landing(
+            wh,
+            &LandingRecord {
+                run_id: &progress.outcome.run_id,
+                pipeline: &pipeline.name,
+                folder_day: day,
+                tables: &report.tables,
+                started_at,
+                finished_at: chrono::Utc::now(),
+            },
+        )?;
+        if !opts.quiet {
+            print_landing(day, &progress.outcome.run_id, &report);
+        }
+        let late = late_partitions(day, &report);
+        for d in &late {
+            if !progress.outcome.late.contains(d) {
+                progress.outcome.late.push(*d);
+            }
+        }
+        progress.outcome.checks.extend(quality::reconcile(day, &report.tables));
+        progress.tables.extend(report.tables.iter().map(|t| TableRow {
+            stage: "land",
+            table: t.table.clone(),
+            folder_date: Some(day),
+            rows_read: Some(t.read),
+            rows_rejected: Some(t.rejected),
+            rows_written: t.landed,
+            seconds: None,
+        }));
+        progress.outcome.landed.push(day);
+        progress.dates.push(RunDate {
+            date: day,
+            fingerprint,
+            action: "landed",
+            late_partitions: late,
+        });
+    }
+    progress.outcome.late.sort_unstable();
+    if !progress.outcome.late.is_empty() && !opts.quiet {
+        println!(
+            "late rows for {}: their cube and marts are rebuilt in this run",
+            progress
+                .outcome
+                .late
+                .iter()
+                .map(|d| date_string(*d))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let failures = quality::blocking_failures(&progress.outcome.checks);
+    if !failures.is_empty() {
+        return Err(Error::DataQuality(failures.join("; ")));
+    }
+    if progress.outcome.landed.is_empty() && !opts.force {
+        if !opts.quiet {
+            println!("nothing new to build");
+        }
+        return Ok(());
+    }
+    if defs.models.is_empty() {
+        return Ok(());
+    }
+    let counts = runtime.block_on(build_and_publish(pipeline, wh, defs, progress))?;
+    progress.outcome.built = true;
+    if !opts.quiet {
+        println!(
+            "built {} models and marts (run {})",
+            counts.len(),
+            progress.outcome.run_id
+        );
+        for c in &counts {
+            println!("  {:<40} {:>9} rows {:>7.2} s", c.table, c.rows, c.seconds);
+        }
+    }
+    Ok(())
+}
+
+/// Build into staging, run the declared checks on what was built, publish if none blocks.
+async fn build_and_publish(
+    pipeline: &Pipeline,
+    wh: &Warehouse,
+    defs: &Definitions,
+    progress: &mut Progress,
+) -> Result<Vec<ModelCounts>> {
+    let ctx = engine::model_session_with(wh.root(), &pipeline.params, &pipeline.engine).await?;
+    let finality = Finality::load(&ctx).await?;
+    let mut staging = Staging::new(wh.root(), &progress.outcome.run_id);
+    let built = async {
+        let counts = build_into(&ctx, defs, &mut staging, Some(&finality)).await?;
+        let checks = quality::run_checks(&ctx, &pipeline.quality.check).await?;
+        let failures = quality::blocking_failures(&checks);
+        progress.outcome.checks.extend(checks);
+        progress.tables.extend(counts.iter().map(|c| TableRow {
+            stage: "build",
+            table: c.table.clone(),
+            folder_date: None,
+            rows_read: None,
+            rows_rejected: None,
+            rows_written: c.rows,
+            seconds: Some(c.seconds),
+        }));
+        if failures.is_empty() {
+            Ok(counts)
+        } else {
+            Err(Error::DataQuality(failures.join("; ")))
+        }
+    }
+    .await;
+    staging.finish(built)
+}
+
+/// Business dates before `day` that its delivery wrote rows for.
+fn late_partitions(day: i64, report: &LandReport) -> Vec<i64> {
+    let mut late: Vec<i64> = report
+        .tables
+        .iter()
+        .flat_map(|t| t.partitions.iter().copied())
+        .filter(|d| *d < day)
+        .collect();
+    late.sort_unstable();
+    late.dedup();
+    late
+}
+
+fn print_landing(day: i64, run_id: &str, report: &LandReport) {
+    println!("landed {} (run {run_id})", date_string(day));
+    println!(
+        "  {:<24} {:>5} {:>9} {:>9} {:>8} {:>9}  partitions",
+        "table", "files", "read", "landed", "rejected", "duplicate"
+    );
+    let mut total = crate::ingest::TableCounts::default();
+    for t in &report.tables {
+        let parts: Vec<String> = t.partitions.iter().map(|d| date_string(*d)).collect();
+        println!(
+            "  {:<24} {:>5} {:>9} {:>9} {:>8} {:>9}  {}",
+            t.table,
+            t.files,
+            t.read,
+            t.landed,
+            t.rejected,
+            t.duplicates,
+            if t.files == 0 {
+                "(no delivery)".to_string()
+            } else {
+                parts.join(" ")
+            }
+        );
+        total.files += t.files;
+        total.read += t.read;
+        total.landed += t.landed;
+        total.rejected += t.rejected;
+        total.duplicates += t.duplicates;
+    }
+    println!(
+        "  {:<24} {:>5} {:>9} {:>9} {:>8} {:>9}",
+        "total", total.files, total.read, total.landed, total.rejected, total.duplicates
+    );
+}
