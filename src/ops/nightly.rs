@@ -118,6 +118,7 @@ pub fn run_pipeline(pipeline: &Pipeline, days: &[i64], opts: &RunOptions) -> Res
 
 /// Put back what a killed run left half-swapped, and drop its staging folders.
 fn recover(root: &Path, defs: &Definitions) {
+    crate::warehouse::sweep_temporaries(root);
     models::recover_swaps(root, &defs.models);
     // Tables written by code rather than SQL files: the marts of the catalog and the tags.
     let mut extra: Vec<models::Model> = Vec::new();

@@ -45,7 +45,8 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<TableDir>) {
         let path = e.path();
         if path.is_dir() {
             if name.starts_with("dt=") {
-                partitioned = true;
+                // A partition folder a killed run created but never filled is not data.
+                partitioned |= has_parquet(&path);
             } else {
                 subdirs.push(path);
             }
@@ -72,6 +73,16 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<TableDir>) {
     for s in subdirs {
         walk(root, &s, out);
     }
+}
+
+/// Whether `dir` holds a committed Parquet file (temporaries start with `.`).
+fn has_parquet(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().any(|e| {
+            let n = e.file_name().to_string_lossy().to_string();
+            !n.starts_with('.') && n.ends_with(".parquet")
+        })
+    })
 }
 
 /// Register every table under `root` in `ctx`; returns their names.

@@ -15,5 +15,6 @@ mod models_performance;
 mod models_staffing;
 mod models_tags;
 mod models_traffic_value;
+mod operations;
 mod restatement;
 mod rollup;
