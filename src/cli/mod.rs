@@ -24,6 +24,12 @@ pub const EXIT_ERROR: u8 = 1;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Print only warnings and errors (no progress, no report).
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Log every step (models built, checks run) with timings.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -52,10 +58,19 @@ pub enum Command {
 
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    use crate::ops::progress::{Verbosity, init};
+    init(if cli.quiet {
+        Verbosity::Quiet
+    } else if cli.verbose {
+        Verbosity::Verbose
+    } else {
+        Verbosity::Normal
+    });
+    let quiet = cli.quiet;
     match cli.command {
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => run::run(args, quiet),
         Command::Runs(args) => runs::run(args),
-        Command::Schedule(args) => schedule::run(args),
+        Command::Schedule(args) => schedule::run(args, quiet),
         Command::Check(args) => check::run(args),
         Command::Sql(args) => sql::run(args),
         Command::Metrics(args) => metric::list(args),

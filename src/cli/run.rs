@@ -31,9 +31,6 @@ pub struct RunArgs {
     /// Redo dates a successful run already did with the same inputs and parameters.
     #[arg(long)]
     force: bool,
-    /// Print only warnings and errors.
-    #[arg(long, short)]
-    quiet: bool,
 }
 
 fn date_arg(flag: &str, v: &str) -> Result<i64> {
@@ -55,7 +52,7 @@ fn dates(args: &RunArgs) -> Result<Vec<i64>> {
     }
 }
 
-pub fn run(args: RunArgs) -> Result<ExitCode> {
+pub fn run(args: RunArgs, quiet: bool) -> Result<ExitCode> {
     let days = dates(&args)?;
     let overrides = Overrides::from_flags_and_env(args.inbox.clone(), args.warehouse.clone());
     let path = locate(&args.pipeline);
@@ -70,7 +67,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let opts = RunOptions {
         force: args.force,
         trigger: if days.len() > 1 { "backfill" } else { "run" }.to_string(),
-        quiet: args.quiet,
+        quiet,
     };
     let outcome = run_pipeline(&pipeline, &days, &opts).with_context(|| {
         format!(
@@ -79,7 +76,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             span(&days)
         )
     })?;
-    if !args.quiet {
+    if !quiet {
         println!(
             "run {}: {} landed, {} skipped{}",
             outcome.run_id,

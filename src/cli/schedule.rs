@@ -28,9 +28,6 @@ pub struct ScheduleArgs {
     /// Take this instant as now (RFC 3339, e.g. 2026-11-23T03:00:00+08:00): replays and tests.
     #[arg(long)]
     now: Option<String>,
-    /// Print only warnings and errors.
-    #[arg(long, short)]
-    quiet: bool,
 }
 
 fn scheduled_pipelines(args: &ScheduleArgs) -> Result<Vec<Pipeline>> {
@@ -113,16 +110,16 @@ fn run_due(pipelines: &[Pipeline], now: DateTime<Utc>, quiet: bool) -> u8 {
     code
 }
 
-pub fn run(args: ScheduleArgs) -> Result<ExitCode> {
+pub fn run(args: ScheduleArgs, quiet: bool) -> Result<ExitCode> {
     let pipelines = scheduled_pipelines(&args)?;
     if args.once {
-        return Ok(ExitCode::from(run_due(&pipelines, now(&args)?, args.quiet)));
+        return Ok(ExitCode::from(run_due(&pipelines, now(&args)?, quiet)));
     }
     if args.now.is_some() {
         bail!("--now works with --once only");
     }
     loop {
-        run_due(&pipelines, Utc::now(), args.quiet);
+        run_due(&pipelines, Utc::now(), quiet);
         let after = Utc::now();
         let mut next: Option<DateTime<Utc>> = None;
         for p in &pipelines {
@@ -130,7 +127,7 @@ pub fn run(args: ScheduleArgs) -> Result<ExitCode> {
             next = Some(next.map_or(t, |n| n.min(t)));
         }
         let next = next.expect("at least one pipeline");
-        if !args.quiet {
+        if !quiet {
             println!("next run at {} (UTC)", next.format("%Y-%m-%d %H:%M:%S"));
         }
         // Sleep in short steps so a changed clock (suspend, NTP) is noticed.

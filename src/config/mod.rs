@@ -17,6 +17,7 @@ use serde::Deserialize;
 use crate::error::{Error, Result};
 use crate::ingest::{Encoding, SourceTable};
 use crate::ops::quality::QualityConfig;
+use crate::ops::retry::RetryPolicy;
 use crate::schema::{self, SYSTEMS};
 use crate::warehouse::WarehouseUrl;
 
@@ -54,6 +55,9 @@ pub struct PipelineFile {
     /// Data-quality gates.
     #[serde(default)]
     pub quality: QualityConfig,
+    /// Retries of transient I/O failures.
+    #[serde(default)]
+    pub retry: RetryPolicy,
 }
 
 /// Limits of the query engine for building models and marts.
@@ -168,6 +172,8 @@ pub struct Pipeline {
     pub engine: EngineConfig,
     /// Data-quality gates; `expected` always resolved (default: every landed table).
     pub quality: QualityConfig,
+    /// Retries of transient I/O failures.
+    pub retry: RetryPolicy,
 }
 
 /// Overrides from the command line or the environment (relative to the working directory).
@@ -332,6 +338,7 @@ impl PipelineFile {
             params: self.params,
             engine,
             quality,
+            retry: self.retry,
         })
     }
 

@@ -161,13 +161,27 @@ pub struct ModelCounts {
     pub seconds: f64,
 }
 
+/// Told the folder of each staged table.
+type Observer = Box<dyn Fn(&str) + Send>;
+
 /// Tables written by a run but not yet visible: each lands in a hidden
 /// folder beside its destination and is swapped in by [`Staging::commit`].
-#[derive(Debug)]
 pub struct Staging {
     root: PathBuf,
     run_id: String,
     staged: Vec<(PathBuf, PathBuf)>,
+    /// Told the folder of each table once it is staged (progress reporting).
+    observer: Option<Observer>,
+}
+
+impl std::fmt::Debug for Staging {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Staging")
+            .field("root", &self.root)
+            .field("run_id", &self.run_id)
+            .field("staged", &self.staged)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Staging {
@@ -176,7 +190,13 @@ impl Staging {
             root: root.to_path_buf(),
             run_id: run_id.to_string(),
             staged: Vec::new(),
+            observer: None,
         }
+    }
+
+    /// Call `observer` with each table's folder once it is staged.
+    pub fn observe(&mut self, observer: impl Fn(&str) + Send + 'static) {
+        self.observer = Some(Box::new(observer));
     }
 
     /// Write `batch` as the table at `<root>/<dir>` (one file per `dt`, or one file).
@@ -189,7 +209,11 @@ impl Staging {
         ));
         let _ = std::fs::remove_dir_all(&tmp);
         self.staged.push((tmp.clone(), dest));
-        write_model(&tmp, batch)
+        write_model(&tmp, batch)?;
+        if let Some(o) = &self.observer {
+            o(dir);
+        }
+        Ok(())
     }
 
     /// Swap every staged table in.

@@ -3,7 +3,9 @@
 pub mod inputs;
 pub mod lock;
 pub mod nightly;
+pub mod progress;
 pub mod quality;
+pub mod retry;
 pub mod schedule;
 
 /// Exit codes of `run` and `schedule` (clap uses 2 for usage errors).

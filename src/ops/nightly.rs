@@ -22,7 +22,9 @@ use crate::ledger::runs::{self, CheckResult, InputFile, RunDate, RunRecord, RunS
 use crate::ledger::{self, LandingRecord};
 use crate::ops::inputs::{inputs_of_day, params_hash};
 use crate::ops::lock::RunLock;
+use crate::ops::progress::Stage;
 use crate::ops::quality;
+use crate::ops::retry::with_retries;
 use crate::timefmt::date_string;
 use crate::warehouse::Warehouse;
 
@@ -93,6 +95,7 @@ pub fn run_pipeline(pipeline: &Pipeline, days: &[i64], opts: &RunOptions) -> Res
         finished_at: None,
     };
     runs::write_run(&wh, &record)?;
+    tracing::info!(run_id = %run_id, pipeline = %pipeline.name, dates = %crate::ops::schedule::describe(days), "run started");
     let mut progress = Progress::default();
     progress.outcome.run_id = run_id.clone();
     let result = execute(pipeline, &wh, &defs, days, opts, &record.params_hash, &mut progress);
@@ -112,6 +115,13 @@ pub fn run_pipeline(pipeline: &Pipeline, days: &[i64], opts: &RunOptions) -> Res
     runs::write_tables(&wh, &run_id, &progress.tables)?;
     runs::write_checks(&wh, &run_id, &progress.outcome.checks)?;
     runs::write_run(&wh, &record)?;
+    tracing::info!(
+        run_id = %run_id,
+        status = record.status.as_str(),
+        landed = progress.outcome.landed.len(),
+        skipped = progress.outcome.skipped.len(),
+        "run finished"
+    );
     drop(lock);
     result.map(|()| progress.outcome)
 }
@@ -156,8 +166,13 @@ fn execute(
         runs::completed_dates(&ctx, &pipeline.name).await
     })?;
     let expected = pipeline.quality.expected.clone().unwrap_or_default();
+    let landing = Stage::start("landing", days.len() as u64);
     for &day in days {
-        let (inputs, fingerprint) = inputs_of_day(&pipeline.inbox, &pipeline.tables, day)?;
+        let (inputs, fingerprint) = with_retries(
+            &pipeline.retry,
+            &format!("reading the {} delivery", date_string(day)),
+            || inputs_of_day(&pipeline.inbox, &pipeline.tables, day),
+        )?;
         let same = done
             .get(&day)
             .is_some_and(|(f, p)| *f == fingerprint && p == params_hash);
@@ -169,6 +184,7 @@ fn execute(
                 );
             }
             progress.outcome.skipped.push(day);
+            landing.step(&format!("{} (skipped)", date_string(day)));
             progress.dates.push(RunDate {
                 date: day,
                 fingerprint,
@@ -192,7 +208,9 @@ fn execute(
             )));
         }
         let started_at = chrono::Utc::now();
-        let report = land_day(&pipeline.inbox, wh, &pipeline.tables, day, &progress.outcome.run_id)?;
+        let report = with_retries(&pipeline.retry, &format!("landing {}", date_string(day)), || {
+            land_day(&pipeline.inbox, wh, &pipeline.tables, day, &progress.outcome.run_id)
+        })?;
         ledger::record_landing(
             wh,
             &LandingRecord {
@@ -224,6 +242,7 @@ fn execute(
             seconds: None,
         }));
         progress.outcome.landed.push(day);
+        landing.step(&date_string(day));
         progress.dates.push(RunDate {
             date: day,
             fingerprint,
@@ -231,6 +250,7 @@ fn execute(
             late_partitions: late,
         });
     }
+    drop(landing);
     progress.outcome.late.sort_unstable();
     if !progress.outcome.late.is_empty() && !opts.quiet {
         println!(
@@ -282,6 +302,10 @@ async fn build_and_publish(
     let ctx = engine::model_session_with(wh.root(), &pipeline.params, &pipeline.engine).await?;
     let finality = Finality::load(&ctx).await?;
     let mut staging = Staging::new(wh.root(), &progress.outcome.run_id);
+    // Models, then tags and the catalog's marts (7 tables written by code).
+    let stage = std::sync::Arc::new(Stage::start("building", defs.models.len() as u64 + 7));
+    let observer = std::sync::Arc::clone(&stage);
+    staging.observe(move |dir| observer.step(dir));
     let built = async {
         let counts = build_into(&ctx, defs, &mut staging, Some(&finality)).await?;
         let checks = quality::run_checks(&ctx, &pipeline.quality.check).await?;

@@ -222,6 +222,11 @@ pub async fn run_checks(ctx: &SessionContext, checks: &[CheckDef]) -> Result<Vec
             }
             Err(e) => (false, format!("the check could not run: {e}")),
         };
+        if passed {
+            tracing::debug!(check = %c.label(), %detail, "quality check passed");
+        } else {
+            tracing::warn!(check = %c.label(), severity = c.severity.as_str(), %detail, "quality check failed");
+        }
         out.push(CheckResult {
             check: c.label(),
             table: c.table.clone(),
