@@ -73,7 +73,7 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<ExitCode> {
         format!(
             "run of pipeline {} for {}; nothing was published (see `callcube runs`)",
             pipeline.name,
-            span(&days)
+            crate::ops::schedule::describe(&days)
         )
     })?;
     if !quiet {
@@ -90,13 +90,4 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// `2026-11-16` or `2026-11-16..2026-11-18`.
-pub fn span(days: &[i64]) -> String {
-    match (days.first(), days.last()) {
-        (Some(f), Some(l)) if f != l => format!("{}..{}", date_string(*f), date_string(*l)),
-        (Some(f), _) => date_string(*f),
-        _ => String::new(),
-    }
 }

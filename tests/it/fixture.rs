@@ -58,6 +58,12 @@ impl Fixture {
         self.add_at(table, DAY, rows)
     }
 
+    /// Add rows built as `String`s to the folder of [`DAY`].
+    pub fn add_lines(&mut self, table: &str, rows: &[String]) -> &mut Fixture {
+        let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+        self.add_at(table, DAY, &rows)
+    }
+
     /// Add rows delivered in another folder.
     pub fn add_at(&mut self, table: &str, folder: &str, rows: &[&str]) -> &mut Fixture {
         self.rows
@@ -173,6 +179,13 @@ pub fn assert_ratio(a: &Answer, n: &str, d: &str, value: f64) {
     assert_eq!(a.d.as_deref(), Some(d), "denominator of {a:?}");
     let v: f64 = a.value.as_deref().expect("a value").parse().unwrap();
     assert!((v - value).abs() < 1e-9, "value {v} ≠ {value} ({a:?})");
+}
+
+/// Expect a text number within 1e-9 of `expected`.
+#[track_caller]
+pub fn assert_close(actual: &str, expected: f64) {
+    let v: f64 = actual.parse().unwrap_or_else(|_| panic!("not a number: {actual:?}"));
+    assert!((v - expected).abs() < 1e-9, "{v} ≠ {expected}");
 }
 
 /// Expect a count.

@@ -40,15 +40,12 @@ fn agent_day(f: &mut Fixture) {
         state("ACW", "", "12:40:00", &t("13:10:00")),
         state("READY", "", "23:50:00", "2026-11-17 00:10:00"),
     ];
-    f.add(
-        "hotline/agent_states",
-        &rows.iter().map(String::as_str).collect::<Vec<_>>(),
-    );
+    f.add_lines("hotline/agent_states", &rows);
     let shifts = [
         format!("A1,{DAY},{},{},{},60", t("09:00:00"), t("18:00:00"), t("12:00:00")),
         format!("A2,{DAY},{},{},,60", t("08:00:00"), t("12:00:00")),
     ];
-    f.add("hr/schedules", &shifts.iter().map(String::as_str).collect::<Vec<_>>());
+    f.add_lines("hr/schedules", &shifts);
     // Two legs answered by A1 in hour 10 (LB queued at 09:59:58).
     let legs = [
         format!(
@@ -64,10 +61,7 @@ fn agent_day(f: &mut Fixture) {
             t("10:01:13")
         ),
     ];
-    f.add(
-        "hotline/agent_legs",
-        &legs.iter().map(String::as_str).collect::<Vec<_>>(),
-    );
+    f.add_lines("hotline/agent_legs", &legs);
 }
 
 fn built() -> &'static Built {

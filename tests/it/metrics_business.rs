@@ -68,10 +68,7 @@ fn business_day(f: &mut Fixture) {
         t("12:20:00"),
         t("12:20:30")
     ));
-    f.add(
-        "hotline/ivr_calls",
-        &calls.iter().map(String::as_str).collect::<Vec<_>>(),
-    );
+    f.add_lines("hotline/ivr_calls", &calls);
     let leg = |id: &str, call: &str, seq: u32, origin: &str, sg: &str, at: &str, agent: &str| {
         let q = t(at);
         if agent.is_empty() {
@@ -98,10 +95,7 @@ fn business_day(f: &mut Fixture) {
         leg("L9", "K8", 1, "ivr", "S1", "11:00:00", "A1"),
         leg("L12", "K9", 1, "ivr", "S1", "11:10:00", "A1"),
     ];
-    f.add(
-        "hotline/agent_legs",
-        &legs.iter().map(String::as_str).collect::<Vec<_>>(),
-    );
+    f.add_lines("hotline/agent_legs", &legs);
     let surveys = [
         format!("V1,L2,A2,ivr,1,,{}", t("11:00:00")),
         format!("V2,L1,A1,ivr,3,attitude,{}", t("10:00:00")),
@@ -111,10 +105,7 @@ fn business_day(f: &mut Fixture) {
         format!("V6,L4,A2,ivr,1,,{}", t("12:00:00")),
         format!("V7,LX,A1,ivr,1,,{}", t("12:00:00")),
     ];
-    f.add(
-        "hotline/surveys",
-        &surveys.iter().map(String::as_str).collect::<Vec<_>>(),
-    );
+    f.add_lines("hotline/surveys", &surveys);
     let offers = [
         format!("O1,L6,A1,CAMP1,P5G,{},60,1,1,R1", t("10:31:00")),
         format!("O2,L7,A1,CAMP1,P5G,{},,1,1,R2", t("10:41:00")),
@@ -122,7 +113,7 @@ fn business_day(f: &mut Fixture) {
         format!("O4,L9,A1,CAMP1,P5G,{},,0,0,", t("11:01:00")),
         format!("O5,L6,A1,CAMP2,PFLOW,{},45,1,1,R3", t("10:32:00")),
     ];
-    f.add("hotline/offers", &offers.iter().map(String::as_str).collect::<Vec<_>>());
+    f.add_lines("hotline/offers", &offers);
     let orders = [
         format!(
             "R1,{},hotline,K5,A1,P5G,subscribe,success,{},30.00,1",
@@ -143,7 +134,7 @@ fn business_day(f: &mut Fixture) {
         format!("R5,{},web,K5,,PX,subscribe,success,{},5.00,0", p(5), t("10:38:00")),
         format!("R6,{},hotline,K8,A1,PX,change,success,{},0.00,0", p(5), t("11:05:00")),
     ];
-    f.add("boss/orders", &orders.iter().map(String::as_str).collect::<Vec<_>>());
+    f.add_lines("boss/orders", &orders);
     let contacts = [
         format!("L1,K1,{},consult,X1,0,0,0,", p(1)),
         format!("L2,K1,{},consult,X1,0,0,1,", p(1)),
@@ -155,7 +146,7 @@ fn business_day(f: &mut Fixture) {
         format!("L9,K8,{},handle,H1,0,0,0,", p(5)),
         format!("L12,K9,{},query,Q1,0,1,0,", p(1)),
     ];
-    f.add("crm/contacts", &contacts.iter().map(String::as_str).collect::<Vec<_>>());
+    f.add_lines("crm/contacts", &contacts);
     let wo = |id: &str, call: &str, caller: u32, city: &str, brand: &str, rest: &str| {
         format!("{id},{call},{},{city},{brand},{rest}", p(caller))
     };
@@ -233,29 +224,20 @@ fn business_day(f: &mut Fixture) {
             &format!("refund,,,,none,{},,,open,5.00,,", t("08:30:00")),
         ),
     ];
-    f.add(
-        "crm/work_orders",
-        &work_orders.iter().map(String::as_str).collect::<Vec<_>>(),
-    );
+    f.add_lines("crm/work_orders", &work_orders);
     let subscribers = [
         format!("{},571,gotone,PL1,4g,1,24,88.50,active,100", p(1)),
         format!("{},571,gotone,PL1,4g,0,24,50.00,closed,0", p(2)),
         format!("{},571,gotone,PL1,5g,1,3,120.00,active,0", p(3)),
         format!("{},572,vip,PL2,5g,1,60,300.00,arrears,0", p(4)),
     ];
-    f.add(
-        "boss/subscribers",
-        &subscribers.iter().map(String::as_str).collect::<Vec<_>>(),
-    );
+    f.add_lines("boss/subscribers", &subscribers);
     let inspections = [
         format!("Q1,L1,A1,{},95.50", t("14:00:00")),
         format!("Q2,L6,A1,{},84.50", t("14:30:00")),
         format!("Q3,LZ,A2,{},90.00", t("15:00:00")),
     ];
-    f.add(
-        "hr/qa_inspections",
-        &inspections.iter().map(String::as_str).collect::<Vec<_>>(),
-    );
+    f.add_lines("hr/qa_inspections", &inspections);
     // Turnover: A4 leaves on the 10th, A6 joins on the 5th, A7 left in October, A5 leads.
     f.add(
         "hr/agents",

@@ -37,10 +37,7 @@ fn day_one(f: &mut Fixture) {
     .iter()
     .map(|(id, n, at)| call(id, *n, at))
     .collect();
-    f.add(
-        "hotline/ivr_calls",
-        &calls.iter().map(String::as_str).collect::<Vec<_>>(),
-    );
+    f.add_lines("hotline/ivr_calls", &calls);
     let legs = [
         format!(
             "L1,K1,1,ivr,S1,{},{},{},A1,240,30,30,0,customer",
@@ -82,10 +79,7 @@ fn day_one(f: &mut Fixture) {
             t("11:10:00")
         ),
     ];
-    f.add(
-        "hotline/agent_legs",
-        &legs.iter().map(String::as_str).collect::<Vec<_>>(),
-    );
+    f.add_lines("hotline/agent_legs", &legs);
     // The next day: K1's caller again 23 h after K1 ended (09:05:20), K7's 25 h after K7
     // ended (10:04:00); a complaint about K8 accepted 22 h 50 min after K8 ended (11:10:00).
     let next = "2026-11-17";
@@ -256,14 +250,8 @@ fn bands_compare_the_exact_value_at_the_boundary() {
             t(&q)
         ));
     }
-    f.add(
-        "hotline/ivr_calls",
-        &calls.iter().map(String::as_str).collect::<Vec<_>>(),
-    );
-    f.add(
-        "hotline/agent_legs",
-        &legs.iter().map(String::as_str).collect::<Vec<_>>(),
-    );
+    f.add_lines("hotline/ivr_calls", &calls);
+    f.add_lines("hotline/agent_legs", &legs);
     let b = f.build();
     let a1 = b.day("A1");
     assert_ratio(&a1, "19", "20", 0.95);

@@ -12,7 +12,7 @@
 
 use std::sync::OnceLock;
 
-use crate::fixture::{Built, Fixture, t};
+use crate::fixture::{Built, Fixture, assert_close, t};
 
 fn built() -> &'static Built {
     static B: OnceLock<Built> = OnceLock::new();
@@ -26,10 +26,7 @@ fn built() -> &'static Built {
                 format!("L{i},K{i},1,ivr,S1,{q},{q},{q},A1,100,0,20,0,customer")
             })
             .collect();
-        f.add(
-            "hotline/agent_legs",
-            &legs.iter().map(String::as_str).collect::<Vec<_>>(),
-        );
+        f.add_lines("hotline/agent_legs", &legs);
         let offers = [
             format!("O1,L0,A1,CAMP1,P5G,{},60,1,1,R1", t("10:01:00")),
             format!("O2,L1,A1,CAMP1,P5G,{},,1,1,R2", t("10:11:00")),
@@ -37,7 +34,7 @@ fn built() -> &'static Built {
             format!("O4,L2,A1,CAMP1,PFLOW,{},,0,0,", t("10:22:00")),
             format!("O5,L3,A1,CAMP2,P5G,{},120,1,0,", t("10:31:00")),
         ];
-        f.add("hotline/offers", &offers.iter().map(String::as_str).collect::<Vec<_>>());
+        f.add_lines("hotline/offers", &offers);
         let orders = [
             format!(
                 "R1,13800000001,hotline,K0,A1,P5G,subscribe,success,{},30.00,1",
@@ -52,7 +49,7 @@ fn built() -> &'static Built {
                 t("10:25:00")
             ),
         ];
-        f.add("boss/orders", &orders.iter().map(String::as_str).collect::<Vec<_>>());
+        f.add_lines("boss/orders", &orders);
         f.add(
             "boss/products",
             &["P5G,5G套餐,plan,30.00,5.00", "PFLOW,流量包,addon,10.00,2.00"],
@@ -62,12 +59,6 @@ fn built() -> &'static Built {
         f.params.e4_weights.insert("roi".into(), 2.0);
         f.build()
     })
-}
-
-#[track_caller]
-fn close(actual: &str, expected: f64) {
-    let v: f64 = actual.parse().unwrap_or_else(|_| panic!("not a number: {actual:?}"));
-    assert!((v - expected).abs() < 1e-9, "{v} ≠ {expected}");
 }
 
 fn campaign(id: &str) -> Vec<String> {
@@ -89,13 +80,13 @@ fn profitable_campaign() {
     // 2 × 100·min(max(3.545, 0), 1)) / 6 = 476.667 / 6 = 79.4444…
     let r = campaign("CAMP1");
     assert_eq!(&r[..5], &["2026-11-01", "4", "3", "2", "180"]);
-    close(&r[5], 8.8);
-    close(&r[6], 40.0);
-    close(&r[7], 31.2 / 8.8);
+    assert_close(&r[5], 8.8);
+    assert_close(&r[6], 40.0);
+    assert_close(&r[7], 31.2 / 8.8);
     assert_eq!(r[8], "false");
-    close(&r[9], 2.0 / 3.0);
-    close(&r[10], 40.0);
-    close(&r[11], (80.0 + 70.0 + 60.0 + 200.0 / 3.0 + 200.0) / 6.0);
+    assert_close(&r[9], 2.0 / 3.0);
+    assert_close(&r[10], 40.0);
+    assert_close(&r[11], (80.0 + 70.0 + 60.0 + 200.0 / 3.0 + 200.0) / 6.0);
 }
 
 #[test]
@@ -104,11 +95,11 @@ fn campaign_without_revenue_is_paused() {
     // acceptance 0/1 = 0; efficiency 0. Evaluation with default factors 50:
     // (50 + 50 + 50 + 0 + 2 × 0) / 6 = 25.
     let r = campaign("CAMP2");
-    close(&r[5], 1.2);
-    close(&r[6], 0.0);
-    close(&r[7], -1.0);
+    assert_close(&r[5], 1.2);
+    assert_close(&r[6], 0.0);
+    assert_close(&r[7], -1.0);
     assert_eq!(r[8], "true");
-    close(&r[9], 0.0);
-    close(&r[10], 0.0);
-    close(&r[11], 25.0);
+    assert_close(&r[9], 0.0);
+    assert_close(&r[10], 0.0);
+    assert_close(&r[11], 25.0);
 }

@@ -49,10 +49,7 @@ fn built() -> &'static Built {
             t("10:40:00"),
             t("10:40:10")
         ));
-        f.add(
-            "hotline/agent_legs",
-            &legs.iter().map(String::as_str).collect::<Vec<_>>(),
-        );
+        f.add_lines("hotline/agent_legs", &legs);
         let calls: Vec<String> = ["L1", "L2", "L3", "L4", "L5", "L6", "L7"]
             .iter()
             .enumerate()
@@ -64,10 +61,7 @@ fn built() -> &'static Built {
                 )
             })
             .collect();
-        f.add(
-            "hotline/ivr_calls",
-            &calls.iter().map(String::as_str).collect::<Vec<_>>(),
-        );
+        f.add_lines("hotline/ivr_calls", &calls);
         let states = [
             format!("A1,READY,,{},{}", t("09:00:00"), t("09:30:00")),
             format!("A1,TALK,,{},{}", t("09:30:00"), t("10:00:00")),
@@ -76,24 +70,18 @@ fn built() -> &'static Built {
             format!("A2,TALK,,{},{}", t("10:00:00"), t("10:15:00")),
             format!("A2,NOT_READY,other,{},{}", t("10:15:00"), t("10:30:00")),
         ];
-        f.add(
-            "hotline/agent_states",
-            &states.iter().map(String::as_str).collect::<Vec<_>>(),
-        );
+        f.add_lines("hotline/agent_states", &states);
         let shifts = [
             format!("A1,{DAY},{},{},,0", t("09:00:00"), t("11:00:00")),
             format!("A2,{DAY},{},{},,0", t("10:00:00"), t("10:20:00")),
         ];
-        f.add("hr/schedules", &shifts.iter().map(String::as_str).collect::<Vec<_>>());
+        f.add_lines("hr/schedules", &shifts);
         let surveys = [
             format!("V1,L1,A1,ivr,1,,{}", t("12:00:00")),
             format!("V2,L2,A1,ivr,3,other,{}", t("12:00:00")),
             format!("V3,L3,A2,ivr,2,,{}", t("12:00:00")),
         ];
-        f.add(
-            "hotline/surveys",
-            &surveys.iter().map(String::as_str).collect::<Vec<_>>(),
-        );
+        f.add_lines("hotline/surveys", &surveys);
         f.add(
             "hr/exams",
             &[
@@ -103,7 +91,7 @@ fn built() -> &'static Built {
             ],
         );
         let offers = [format!("O1,L1,A1,CAMP1,P5G,{},60,1,1,R1", t("09:11:00"))];
-        f.add("hotline/offers", &offers.iter().map(String::as_str).collect::<Vec<_>>());
+        f.add_lines("hotline/offers", &offers);
         let orders = [
             format!(
                 "R1,13900000000,hotline,KL1,A1,P5G,subscribe,success,{},30.00,1",
@@ -114,7 +102,7 @@ fn built() -> &'static Built {
                 t("09:40:00")
             ),
         ];
-        f.add("boss/orders", &orders.iter().map(String::as_str).collect::<Vec<_>>());
+        f.add_lines("boss/orders", &orders);
         f.add(
             "crm/work_orders",
             &["W1,,13900000000,571,gotone,complaint,CAT1,1,0,none,2026-11-18 09:00:00,,,open,,,"],

@@ -11,7 +11,7 @@
 
 use std::sync::OnceLock;
 
-use crate::fixture::{Built, Fixture, t};
+use crate::fixture::{Built, Fixture, assert_close, t};
 
 fn built() -> &'static Built {
     static B: OnceLock<Built> = OnceLock::new();
@@ -34,33 +34,21 @@ fn built() -> &'static Built {
             t("11:30:00"),
             t("11:31:00")
         ));
-        f.add(
-            "hotline/agent_legs",
-            &legs.iter().map(String::as_str).collect::<Vec<_>>(),
-        );
+        f.add_lines("hotline/agent_legs", &legs);
         let states = [
             format!("A1,READY,,{},{}", t("10:00:00"), t("10:30:00")),
             format!("A1,TALK,,{},{}", t("11:00:00"), t("11:30:00")),
             format!("A3,READY,,{},{}", t("10:00:00"), t("10:15:00")),
             format!("A3,TALK,,{},{}", t("11:00:00"), t("11:30:00")),
         ];
-        f.add(
-            "hotline/agent_states",
-            &states.iter().map(String::as_str).collect::<Vec<_>>(),
-        );
+        f.add_lines("hotline/agent_states", &states);
         let shifts = [
             format!("A1,2026-11-16,{},{},{},60", t("09:00:00"), t("17:00:00"), t("12:00:00")),
             format!("A3,2026-11-16,{},{},,0", t("09:00:00"), t("13:00:00")),
         ];
-        f.add("hr/schedules", &shifts.iter().map(String::as_str).collect::<Vec<_>>());
+        f.add_lines("hr/schedules", &shifts);
         f.build()
     })
-}
-
-#[track_caller]
-fn close(actual: &str, expected: f64) {
-    let v: f64 = actual.parse().unwrap_or_else(|_| panic!("not a number: {actual:?}"));
-    assert!((v - expected).abs() < 1e-6, "{v} ≠ {expected}");
 }
 
 fn interval(at: &str) -> Vec<String> {
@@ -81,13 +69,13 @@ fn interval_with_the_published_example_traffic() {
     // Erlangs is an unstable queue: expected service level 0, ASA unbounded (NULL).
     let r = interval("10:00:00");
     assert_eq!(r[0], "100");
-    close(&r[1], 180.0);
+    assert_close(&r[1], 180.0);
     assert_eq!(r[2], "interval");
-    close(&r[3], 10.0);
+    assert_close(&r[3], 10.0);
     assert_eq!(r[4], "14");
-    close(&r[5], 1.5);
-    close(&r[6], -12.5);
-    close(&r[7], 0.0);
+    assert_close(&r[5], 1.5);
+    assert_close(&r[6], -12.5);
+    assert_close(&r[7], 0.0);
     assert_eq!(r[8], "NULL");
 }
 
@@ -98,12 +86,12 @@ fn interval_with_light_traffic_and_two_agents() {
     // P = b/(1.1 + b) = 1/210; SL = 1 − (1/210)·e^(−1.9·20/180) = 0.9961444;
     // ASA = (1/210) × 180 / 1.9 = 0.4511278 s. over_under = 2 − 1 = 1.
     let r = interval("11:00:00");
-    close(&r[3], 0.1);
+    assert_close(&r[3], 0.1);
     assert_eq!(r[4], "1");
-    close(&r[5], 2.0);
-    close(&r[6], 1.0);
-    close(&r[7], 1.0 - (1.0 / 210.0) * (-1.9f64 * 20.0 / 180.0).exp());
-    close(&r[8], (1.0 / 210.0) * 180.0 / 1.9);
+    assert_close(&r[5], 2.0);
+    assert_close(&r[6], 1.0);
+    assert_close(&r[7], 1.0 - (1.0 / 210.0) * (-1.9f64 * 20.0 / 180.0).exp());
+    assert_close(&r[8], (1.0 / 210.0) * 180.0 / 1.9);
 }
 
 #[test]
@@ -112,12 +100,12 @@ fn interval_without_answered_legs_takes_the_day_aht() {
     // a = 0.1 → 1 required; nobody logged in: staffed 0, over_under −1, service level 0.
     let r = interval("11:30:00");
     assert_eq!(r[0], "1");
-    close(&r[1], 180.0);
+    assert_close(&r[1], 180.0);
     assert_eq!(r[2], "day");
     assert_eq!(r[4], "1");
-    close(&r[5], 0.0);
-    close(&r[6], -1.0);
-    close(&r[7], 0.0);
+    assert_close(&r[5], 0.0);
+    assert_close(&r[6], -1.0);
+    assert_close(&r[7], 0.0);
 }
 
 #[test]
@@ -135,13 +123,13 @@ fn daily_planning_identity() {
     assert_eq!(rows.len(), 1, "{rows:?}");
     let r = &rows[0];
     assert_eq!(r[0], "102");
-    close(&r[1], 101.0 / 102.0);
-    close(&r[2], 180.0);
-    close(&r[3], 4.0 / 7.0);
-    close(&r[4], 1.0);
-    close(&r[5], 5.5);
-    close(&r[6], 5.05);
-    close(&r[7], 35.35 / 19.8);
+    assert_close(&r[1], 101.0 / 102.0);
+    assert_close(&r[2], 180.0);
+    assert_close(&r[3], 4.0 / 7.0);
+    assert_close(&r[4], 1.0);
+    assert_close(&r[5], 5.5);
+    assert_close(&r[6], 5.05);
+    assert_close(&r[7], 35.35 / 19.8);
     assert_eq!(r[8], "2");
-    close(&r[9], 2.0 - 35.35 / 19.8);
+    assert_close(&r[9], 2.0 - 35.35 / 19.8);
 }

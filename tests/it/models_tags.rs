@@ -31,10 +31,7 @@ fn fixture() -> Fixture {
         format!("{},571,gotone,PL1,4g,0,12,30.00,arrears,0", P[3]),
         format!("{},571,gotone,PL1,5g,0,30,60.00,active,0", P[5]),
     ];
-    f.add(
-        "boss/subscribers",
-        &subscribers.iter().map(String::as_str).collect::<Vec<_>>(),
-    );
+    f.add_lines("boss/subscribers", &subscribers);
     let work_orders = [
         format!(
             "W1,,{},571,gotone,complaint,CAT1,1,0,none,2026-11-10 09:00:00,2026-11-11 09:00:00,2026-11-11 10:00:00,archived,,,",
@@ -52,10 +49,7 @@ fn fixture() -> Fixture {
             t("12:00:00")
         ),
     ];
-    f.add(
-        "crm/work_orders",
-        &work_orders.iter().map(String::as_str).collect::<Vec<_>>(),
-    );
+    f.add_lines("crm/work_orders", &work_orders);
     f.add(
         "boss/orders",
         &[format!("R1,{},web,,,P5G,unsubscribe,success,{},0.00,0", P[5], t("09:00:00")).as_str()],
@@ -67,14 +61,8 @@ fn fixture() -> Fixture {
         calls.push(format!("K{i},C1,{},571,gotone,{at},{at},agent_request,", P[4]));
         legs.push(format!("L{i},K{i},1,ivr,S1,{at},,{at},,0,0,0,0,customer"));
     }
-    f.add(
-        "hotline/ivr_calls",
-        &calls.iter().map(String::as_str).collect::<Vec<_>>(),
-    );
-    f.add(
-        "hotline/agent_legs",
-        &legs.iter().map(String::as_str).collect::<Vec<_>>(),
-    );
+    f.add_lines("hotline/ivr_calls", &calls);
+    f.add_lines("hotline/agent_legs", &legs);
     f
 }
 

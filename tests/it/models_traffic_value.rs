@@ -36,10 +36,7 @@ fn built() -> &'static Built {
             format!("{pc},571,gotone,PL1,4g,0,12,10.00,closed,0"),
             format!("{pd},571,gotone,PL1,5g,0,12,200.00,active,0"),
         ];
-        f.add(
-            "boss/subscribers",
-            &subscribers.iter().map(String::as_str).collect::<Vec<_>>(),
-        );
+        f.add_lines("boss/subscribers", &subscribers);
         let call = |id: &str, caller: &str, brand: &str, at: &str, outcome: &str, code: &str| {
             format!("{id},C1,{caller},571,{brand},{},{},{outcome},{code}", t(at), t(at))
         };
@@ -51,10 +48,7 @@ fn built() -> &'static Built {
             call("K5", pd, "gotone", "08:00:00", "self_service", "SS_BAL"),
             call("K6", pd, "gotone", "08:10:00", "self_service", "SS_BAL"),
         ];
-        f.add(
-            "hotline/ivr_calls",
-            &calls.iter().map(String::as_str).collect::<Vec<_>>(),
-        );
+        f.add_lines("hotline/ivr_calls", &calls);
         let leg = |id: &str, k: &str, seq: u32, origin: &str, sg: &str, at: &str, talk: u32, transferred: u32| {
             let q = t(at);
             format!("{id},{k},{seq},{origin},{sg},{q},{q},{q},A1,{talk},0,20,{transferred},customer")
@@ -66,10 +60,7 @@ fn built() -> &'static Built {
             leg("L4", "K3", 1, "ivr", "S1", "12:00:00", 80, 0),
             leg("L5", "K4", 1, "ivr", "S1", "13:00:00", 480, 0),
         ];
-        f.add(
-            "hotline/agent_legs",
-            &legs.iter().map(String::as_str).collect::<Vec<_>>(),
-        );
+        f.add_lines("hotline/agent_legs", &legs);
         let contacts = [
             format!("L1,K1,{pa},query,BAL,0,0,0,"),
             format!("L2,K1,{pa},handle,PLAN,0,0,0,"),
@@ -77,7 +68,7 @@ fn built() -> &'static Built {
             format!("L4,K3,{pb},query,BAL,0,0,0,"),
             format!("L5,K4,{pe},query,BAL,0,0,0,"),
         ];
-        f.add("crm/contacts", &contacts.iter().map(String::as_str).collect::<Vec<_>>());
+        f.add_lines("crm/contacts", &contacts);
         f.add(
             "hotline/offers",
             &[format!("O1,L1,A1,CAMP1,P5G,{},30,1,1,R1", t("10:01:00")).as_str()],
@@ -86,7 +77,7 @@ fn built() -> &'static Built {
             format!("R1,{pa},hotline,K1,A1,P5G,subscribe,success,{},30.00,1", t("10:02:00")),
             format!("R2,{pa},hotline,K1,A1,PX,payment,success,{},50.00,0", t("10:03:00")),
         ];
-        f.add("boss/orders", &orders.iter().map(String::as_str).collect::<Vec<_>>());
+        f.add_lines("boss/orders", &orders);
         f.add(
             "crm/work_orders",
             &[format!("W1,,{pa},571,vip,complaint,CAT1,1,0,media,{},,,open,,,", t("09:00:00")).as_str()],
