@@ -443,3 +443,41 @@ fn a_run_killed_at_any_point_is_repaired_by_the_next_run() {
         assert_eq!(contents(&dir.join(&name)), clean, "killed after {at} ms");
     }
 }
+
+#[test]
+fn the_daemon_runs_what_is_due_then_waits() {
+    // A midnight schedule: yesterday (Shanghai) is always due. The daemon runs it at once,
+    // then sleeps until the next midnight; the test stops it after the run is recorded.
+    let yesterday = (chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai) - chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let s = setup("");
+    std::fs::write(
+        s.dir.path().join("p.toml"),
+        pipeline("")
+            .replace("cron = \"30 2 * * *\"", "cron = \"0 0 * * *\"")
+            .replace("start = \"2026-11-16\"", &format!("start = \"{yesterday}\"")),
+    )
+    .unwrap();
+    legs(&s, &yesterday, &yesterday, "d", 2, 100);
+    let mut daemon = Command::new(env!("CARGO_BIN_EXE_callcube"))
+        .args(["schedule", "p.toml"])
+        .current_dir(s.dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let mut done = false;
+    while std::time::Instant::now() < deadline && !done {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        done = wh(&s).join("ledger/runs").exists() && rows(&s, "SELECT status FROM ledger_runs") == [["success"]];
+    }
+    let still_running = daemon.try_wait().unwrap().is_none();
+    let _ = daemon.kill();
+    let out = daemon.wait_with_output().unwrap();
+    let out = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(done, "the daemon recorded no successful run: {out}");
+    assert!(still_running, "the daemon keeps running after its run: {out}");
+    assert_eq!(per_day(&s), [[yesterday.as_str(), "2"]]);
+}
