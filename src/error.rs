@@ -22,7 +22,7 @@ pub enum Error {
     /// Another run of the pipeline holds the warehouse's run lock.
     #[error("another run of pipeline `{pipeline}` is in progress on this warehouse ({holder}); try again when it ends")]
     Locked { pipeline: String, holder: String },
-    /// A blocking data-quality check failed; nothing was published.
+    /// A blocking data-quality check failed; no model or mart was published.
     #[error("data-quality check failed, the marts were left unchanged: {0}")]
     DataQuality(String),
     /// An expected extract was not delivered.

@@ -71,7 +71,7 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<ExitCode> {
     };
     let outcome = run_pipeline(&pipeline, &days, &opts).with_context(|| {
         format!(
-            "run of pipeline {} for {}; nothing was published (see `callcube runs`)",
+            "run of pipeline {} for {}; models and marts were left as they were (see `callcube runs`)",
             pipeline.name,
             crate::ops::schedule::describe(&days)
         )
