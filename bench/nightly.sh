@@ -59,6 +59,8 @@ import csv, json, os, sys
 d = sys.argv[1]
 print(f"\n{'stage':<24}{'seconds':>9}{'peak RSS MiB':>14}")
 for line in open(os.path.join(d, "measure.jsonl")):
+    if not line.startswith("{"):
+        continue  # a program's own stderr (callcube's log lines) shares the file
     m = json.loads(line)
     print(f"{m['label']:<24}{m['seconds']:>9.2f}{m['peak_rss_mib']:>14.0f}")
 duck = os.path.join(d, "duckdb_metrics.csv")
