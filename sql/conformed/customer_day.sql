@@ -1,6 +1,9 @@
 -- conformed.customer_day: one row per customer and business date, the facts customer tags
 -- (metrics.md E2, sql/tags/*.toml) are written against. Customers: those in the subscriber
 -- snapshot in force on the date, and those with an event in the 180 days ending on it.
+-- Dates: the business dates up to the latest one a run has loaded (finality_dates.latest_run;
+-- every date of the spine when no run is recorded) — not the spine's extra day after the last,
+-- which exists for states crossing midnight and would tag a million customers once more.
 -- Snapshot columns (NULL for a customer not in it): city_code, brand, network, device_5g,
 -- tenure_months, arpu_3m, status. Windowed counts, "N days ending on the date" = event date
 -- in (date − N days, date]:
@@ -11,7 +14,12 @@
 --   unsubscribes_30d          successful unsubscribe orders, by created_ts
 --   marketing_successes_180d  marketing successes, by their order's created_ts
 --   refunds_closed_90d        refund work orders, by closed_ts
-WITH events AS (
+WITH dates AS (
+    SELECT d.business_date, d.subscribers_snapshot_dt
+    FROM conformed_dim_date AS d
+    WHERE d.business_date <= COALESCE((SELECT MAX(latest_run) FROM finality_dates), d.business_date)
+),
+events AS (
     SELECT customer_key, dt AS event_date, 'request' AS kind
     FROM conformed_fact_agent_leg WHERE is_request
     UNION ALL
@@ -53,7 +61,7 @@ windowed AS (
         SUM(CASE WHEN e.kind = 'marketing_success' THEN 1 ELSE 0 END) AS marketing_successes_180d,
         SUM(CASE WHEN e.kind = 'refund' AND e.event_date > d.business_date - INTERVAL '90 days' THEN 1 ELSE 0 END)
             AS refunds_closed_90d
-    FROM conformed_dim_date AS d
+    FROM dates AS d
     JOIN events AS e
         ON e.event_date <= d.business_date AND e.event_date > d.business_date - INTERVAL '180 days'
     WHERE e.customer_key IS NOT NULL
@@ -62,7 +70,7 @@ windowed AS (
 snapshot AS (
     SELECT d.business_date AS dt, s.customer_key, s.city_code, s.brand, s.network, s.device_5g,
         s.tenure_months, s.arpu_3m, s.status
-    FROM conformed_dim_date AS d
+    FROM dates AS d
     JOIN conformed_fact_subscriber AS s ON s.dt = d.subscribers_snapshot_dt
     WHERE s.customer_key IS NOT NULL
 )
