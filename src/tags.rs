@@ -181,10 +181,10 @@ pub async fn build(ctx: &SessionContext, tags: &[TagDef], staging: &mut Staging)
     let mut counts = Vec::new();
     let mut started = started;
     for (table, dir, sql) in [
-        ("marts_customer_tags", "marts/customer_tags", TAGS_SQL),
-        ("marts_customer_profile", "marts/customer_profile", PROFILE_SQL),
+        ("marts_customer_tags", "marts/customer_tags", TAGS_SQL.to_string()),
+        ("marts_customer_profile", "marts/customer_profile", profile_sql(tags)),
     ] {
-        let batch = collect_sql(ctx, sql, table).await?;
+        let batch = collect_sql(ctx, &sql, table).await?;
         staging.stage(dir, &batch)?;
         register_batch(ctx, table, batch.clone())?;
         counts.push(ModelCounts {
@@ -219,28 +219,43 @@ SELECT r.customer_key, r.tag, r.strategy,
 FROM ranked AS r
 LEFT JOIN finality_dates AS f ON f.dt = r.dt";
 
-/// One row per customer and date: its tags and strategies, comma-separated and sorted.
-const PROFILE_SQL: &str = "
-WITH tag_lists AS (
-    SELECT dt, customer_key, COUNT(*) AS tag_count, array_to_string(array_sort(array_agg(tag)), ',') AS tags
-    FROM marts_customer_tags
-    GROUP BY dt, customer_key
-),
-strategy_lists AS (
-    SELECT dt, customer_key, array_to_string(array_sort(array_agg(DISTINCT strategy)), ',') AS strategies
+/// One row per customer and date: its tags and strategies, comma-separated
+/// and sorted. The names are known from the definitions, so each list is a
+/// `concat_ws` of one `MAX(CASE …)` per name (NULLs are skipped): plain
+/// aggregates, where `array_agg` would hold a list per customer outside the
+/// memory pool's reach (it ran out at a million customers).
+fn profile_sql(tags: &[TagDef]) -> String {
+    let list = |column: &str, names: &BTreeSet<&str>| -> String {
+        if names.is_empty() {
+            return "''".to_string();
+        }
+        let parts: Vec<String> = names
+            .iter()
+            .map(|n| format!("MAX(CASE WHEN {column} = {q} THEN {q} END)", q = quote(n)))
+            .collect();
+        format!("concat_ws(',', {})", parts.join(", "))
+    };
+    let names: BTreeSet<&str> = tags.iter().map(|t| t.name.as_str()).collect();
+    let strategies: BTreeSet<&str> = tags.iter().map(|t| t.strategy.as_str()).collect();
+    format!(
+        "WITH lists AS (
+    SELECT dt, customer_key, COUNT(*) AS tag_count, {tags} AS tags, {strategies} AS strategies
     FROM marts_customer_tags
     GROUP BY dt, customer_key
 )
 SELECT c.customer_key,
     COALESCE(g.tag_count, 0) AS tag_count,
     COALESCE(g.tags, '') AS tags,
-    COALESCE(s.strategies, '') AS strategies,
+    COALESCE(g.strategies, '') AS strategies,
     COALESCE(f.settled_days >= 1, false) AS is_final,
     c.dt
 FROM conformed_customer_day AS c
 LEFT JOIN finality_dates AS f ON f.dt = c.dt
-LEFT JOIN tag_lists AS g ON g.dt = c.dt AND g.customer_key = c.customer_key
-LEFT JOIN strategy_lists AS s ON s.dt = c.dt AND s.customer_key = c.customer_key";
+LEFT JOIN lists AS g ON g.dt = c.dt AND g.customer_key = c.customer_key",
+        tags = list("tag", &names),
+        strategies = list("strategy", &strategies),
+    )
+}
 
 #[cfg(test)]
 mod tests {
