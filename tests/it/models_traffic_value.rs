@@ -167,31 +167,17 @@ fn classes_of_ordinary_and_repeat_calls() {
     // 66.667 → value (30 + 66.667)/7 = 13.81 < 60 → low_value.
     let elastic_bal = 100.0 * (1.0 - 2.0 / 6.0);
     let value_b = (30.0 + elastic_bal) / 7.0;
-    scores(
-        "L3",
-        [
-            Some(0.0),
-            Some(0.0),
-            Some(30.0),
-            Some(0.0),
-            Some(elastic_bal),
-            Some(value_b),
-        ],
-        "low_value",
-    );
+    let pb = [
+        Some(0.0),
+        Some(0.0),
+        Some(30.0),
+        Some(0.0),
+        Some(elastic_bal),
+        Some(value_b),
+    ];
+    scores("L3", pb, "low_value");
     // L4: the same scores, but pB's K2 was queued an hour before → repeat call → complex.
-    scores(
-        "L4",
-        [
-            Some(0.0),
-            Some(0.0),
-            Some(30.0),
-            Some(0.0),
-            Some(elastic_bal),
-            Some(value_b),
-        ],
-        "complex",
-    );
+    scores("L4", pb, "complex");
     assert_eq!(leg("L4")[7], "true");
     assert_eq!(leg("L3")[7], "false");
     // L5 (pE, not a subscriber): historical and future NULL; value over current, influence,
