@@ -24,11 +24,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use datafusion::arrow::compute::concat_batches;
 use datafusion::prelude::SessionContext;
 use serde::Deserialize;
 
-use crate::engine::models::{ModelCounts, Staging, collect_sql, register_batch};
+use crate::engine::models::{ModelCounts, Staging};
 use crate::error::{Error, Result, io_err};
 
 /// One tag, as declared.
@@ -145,53 +144,35 @@ impl TagDef {
 }
 
 /// Evaluate every tag and stage `marts_customer_tags` and `marts_customer_profile`.
+/// The tags' rows are never gathered: `tag_rows` is a view, the UNION ALL of
+/// every tag's query, streamed into the tags mart.
 pub async fn build(ctx: &SessionContext, tags: &[TagDef], staging: &mut Staging) -> Result<Vec<ModelCounts>> {
-    let started = std::time::Instant::now();
-    let mut batches = Vec::new();
+    let mut started = std::time::Instant::now();
+    // Plan each tag alone first, so a mistake names its file and tag.
     for t in tags {
-        let failed = |e: datafusion::error::DataFusionError| Error::BadFile {
+        ctx.sql(&t.query()).await.map_err(|e| Error::BadFile {
             file: t.file.clone(),
             reason: format!("tag `{}` failed: {e}", t.name),
-        };
-        let df = ctx.sql(&t.query()).await.map_err(failed)?;
-        batches.extend(df.collect().await.map_err(failed)?);
+        })?;
     }
-    let empty = ctx
-        .sql("SELECT CAST(NULL AS DATE) AS dt, CAST(NULL AS VARCHAR) AS customer_key, CAST(NULL AS VARCHAR) AS tag, CAST(NULL AS VARCHAR) AS strategy, CAST(NULL AS VARCHAR) AS evidence WHERE false")
-        .await?;
-    let schema = std::sync::Arc::new(empty.schema().as_arrow().clone());
-    let batches: Vec<_> = batches
-        .into_iter()
-        .map(|b| {
-            // Physical string types can differ (Utf8View); cast each column to the declared one.
-            let cols = b
-                .columns()
-                .iter()
-                .zip(schema.fields())
-                .map(|(c, f)| datafusion::arrow::compute::cast(c, f.data_type()))
-                .collect::<std::result::Result<Vec<_>, _>>()?;
-            Ok(datafusion::arrow::record_batch::RecordBatch::try_new(
-                schema.clone(),
-                cols,
-            )?)
-        })
-        .collect::<Result<_>>()?;
-    register_batch(ctx, "tag_rows", concat_batches(&schema, &batches)?)?;
+    let union = if tags.is_empty() {
+        "SELECT CAST(NULL AS DATE) AS dt, CAST(NULL AS VARCHAR) AS customer_key, CAST(NULL AS VARCHAR) AS tag, \
+         CAST(NULL AS VARCHAR) AS strategy, CAST(NULL AS VARCHAR) AS evidence WHERE false"
+            .to_string()
+    } else {
+        tags.iter().map(TagDef::query).collect::<Vec<_>>().join("\nUNION ALL\n")
+    };
+    let view = ctx.sql(&union).await?.into_view();
+    let _ = ctx.deregister_table("tag_rows");
+    ctx.register_table("tag_rows", view)?;
 
     let mut counts = Vec::new();
-    let mut started = started;
     for (table, dir, sql) in [
         ("marts_customer_tags", "marts/customer_tags", TAGS_SQL.to_string()),
         ("marts_customer_profile", "marts/customer_profile", profile_sql(tags)),
     ] {
-        let batch = collect_sql(ctx, &sql, table).await?;
-        staging.stage(dir, &batch)?;
-        register_batch(ctx, table, batch.clone())?;
-        counts.push(ModelCounts {
-            table: table.to_string(),
-            rows: batch.num_rows() as u64,
-            seconds: started.elapsed().as_secs_f64(),
-        });
+        let written = staging.stage_sql(ctx, dir, &sql, table).await?;
+        counts.push(ModelCounts::of(dir, written.rows, started));
         started = std::time::Instant::now();
     }
     Ok(counts)

@@ -12,6 +12,7 @@ use crate::warehouse;
 
 pub mod build;
 pub mod erlang_udf;
+pub mod fingerprint;
 pub mod models;
 pub mod overlap;
 pub mod param_tables;
@@ -57,6 +58,11 @@ pub async fn model_session_with(
     if let Some(n) = engine.target_partitions {
         config = config.with_target_partitions(n);
     }
+    // Every sort partition sets aside this much for its final merge (10 MiB by
+    // default): a plan with several sorts (window functions) over many
+    // partitions in a small pool exhausts it with set-asides alone. A 128th
+    // of the pool each leaves room to work.
+    config.options_mut().execution.sort_spill_reservation_bytes = (limit / 128).min(10 * 1024 * 1024);
     let ctx = SessionContext::new_with_config_rt(config, runtime);
     let present = warehouse::register_all(&ctx, root).await?;
     register_missing_sources(&ctx, &present)?;

@@ -4,24 +4,27 @@
 //! hand-kept list.
 //!
 //! A result with a `dt` (date) column is written one file per date
-//! (`dt=YYYY-MM-DD/data.parquet`); otherwise as one `data.parquet`. Every
-//! model is rebuilt whole and swapped in only after all models succeeded.
+//! (`dt=YYYY-MM-DD/data.parquet`); otherwise as one `data.parquet`. Results
+//! stream into staging folders (never collected whole) and later models read
+//! the staged Parquet. Every model is rebuilt whole and swapped in only after
+//! all models succeeded.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use datafusion::arrow::array::{AsArray, RecordBatch, UInt32Array};
-use datafusion::arrow::compute::{concat_batches, take_record_batch};
-use datafusion::arrow::datatypes::{DataType, Date32Type, Schema};
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::compute::concat_batches;
+use datafusion::arrow::datatypes::Schema;
 use datafusion::datasource::MemTable;
+use datafusion::execution::SendableRecordBatchStream;
+use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::prelude::SessionContext;
 use datafusion::sql::parser::DFParser;
 use datafusion::sql::resolve::resolve_table_references;
 
 use crate::error::{Error, Result, io_err};
-use crate::timefmt::date_string;
-use crate::warehouse::{self, DATA_FILE};
+use crate::warehouse::{self, stream_writer::Written, stream_writer::write_stream};
 
 /// One SQL model.
 #[derive(Debug, Clone)]
@@ -161,6 +164,17 @@ pub struct ModelCounts {
     pub seconds: f64,
 }
 
+impl ModelCounts {
+    /// The count of the table in folder `dir`, started at `started`.
+    pub fn of(dir: &str, rows: u64, started: std::time::Instant) -> ModelCounts {
+        ModelCounts {
+            table: dir.replace('/', "_"),
+            rows,
+            seconds: started.elapsed().as_secs_f64(),
+        }
+    }
+}
+
 /// Told the folder of each staged table.
 type Observer = Box<dyn Fn(&str) + Send>;
 
@@ -199,8 +213,8 @@ impl Staging {
         self.observer = Some(Box::new(observer));
     }
 
-    /// Write `batch` as the table at `<root>/<dir>` (one file per `dt`, or one file).
-    pub fn stage(&mut self, dir: &str, batch: &RecordBatch) -> Result<()> {
+    /// A fresh hidden folder beside `<root>/<dir>`, to be swapped in by [`Staging::commit`].
+    fn stage_dir(&mut self, dir: &str) -> PathBuf {
         let dest = self.root.join(dir);
         let tmp = dest.with_file_name(format!(
             ".{}.{}.tmp",
@@ -209,11 +223,60 @@ impl Staging {
         ));
         let _ = std::fs::remove_dir_all(&tmp);
         self.staged.push((tmp.clone(), dest));
-        write_model(&tmp, batch)?;
+        tmp
+    }
+
+    /// Stream `stream` into the table at `<root>/<dir>` (one file per `dt`,
+    /// or one file) and register the staged folder in `ctx` as the table
+    /// `<dir with / as _>`, so what is built next reads it from Parquet.
+    pub async fn stage_stream(
+        &mut self,
+        ctx: &SessionContext,
+        dir: &str,
+        stream: SendableRecordBatchStream,
+    ) -> Result<Written> {
+        let tmp = self.stage_dir(dir);
+        let pool = Arc::clone(&ctx.runtime_env().memory_pool);
+        let written = write_stream(&tmp, stream, &pool).await?;
+        warehouse::register_dir(
+            ctx,
+            &warehouse::TableDir {
+                name: dir.replace('/', "_"),
+                path: tmp,
+                partitioned: written.partitioned,
+            },
+        )
+        .await?;
         if let Some(o) = &self.observer {
             o(dir);
         }
-        Ok(())
+        Ok(written)
+    }
+
+    /// Run `sql` and stream its result into the table at `<root>/<dir>`; a
+    /// failure says `what` was being built.
+    pub async fn stage_sql(&mut self, ctx: &SessionContext, dir: &str, sql: &str, what: &str) -> Result<Written> {
+        let failed = |source| Error::Query {
+            what: what.to_string(),
+            source,
+        };
+        let stream = ctx
+            .sql(sql)
+            .await
+            .map_err(failed)?
+            .execute_stream()
+            .await
+            .map_err(failed)?;
+        self.stage_stream(ctx, dir, stream).await.map_err(|e| match e {
+            Error::DataFusion(source) => failed(source),
+            other => other,
+        })
+    }
+
+    /// Stage a result computed in memory (small code-written marts).
+    pub async fn stage_batch(&mut self, ctx: &SessionContext, dir: &str, batch: RecordBatch) -> Result<Written> {
+        let stream = RecordBatchStreamAdapter::new(batch.schema(), futures::stream::iter(vec![Ok(batch)]));
+        self.stage_stream(ctx, dir, Box::pin(stream)).await
     }
 
     /// Swap every staged table in.
@@ -254,23 +317,22 @@ pub async fn run_all(ctx: &SessionContext, root: &Path, models: &[Model], run_id
     staging.finish(built)
 }
 
-/// Run every model in order, staging each result and registering it in `ctx`
-/// (from memory) for the models and marts that read it.
+/// Run every model in order, streaming each result into staging and
+/// registering the staged Parquet in `ctx` for the models and marts that read it.
 pub async fn run_into(ctx: &SessionContext, models: &[Model], staging: &mut Staging) -> Result<Vec<ModelCounts>> {
     let mut counts = Vec::new();
     for m in models {
         let started = std::time::Instant::now();
-        let batch = collect_sql(ctx, &m.sql, &format!("model `{}`", m.table))
+        let written = staging
+            .stage_sql(ctx, &m.dir, &m.sql, &format!("model `{}`", m.table))
             .await
             .map_err(|e| Error::BadFile {
                 file: m.path.clone(),
                 reason: e.to_string(),
             })?;
-        staging.stage(&m.dir, &batch)?;
-        register_batch(ctx, &m.table, batch.clone())?;
         counts.push(ModelCounts {
             table: m.table.clone(),
-            rows: batch.num_rows() as u64,
+            rows: written.rows,
             seconds: started.elapsed().as_secs_f64(),
         });
     }
@@ -296,46 +358,6 @@ pub fn register_batch(ctx: &SessionContext, table: &str, batch: RecordBatch) -> 
     let _ = ctx.deregister_table(table);
     ctx.register_table(table, Arc::new(MemTable::try_new(batch.schema(), vec![vec![batch]])?))?;
     Ok(())
-}
-
-/// Write a model's result into `dir`: one file per `dt`, or one file.
-fn write_model(dir: &Path, batch: &RecordBatch) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
-    let schema = batch.schema();
-    let dt_index = schema
-        .index_of("dt")
-        .ok()
-        .filter(|&i| schema.field(i).data_type() == &DataType::Date32);
-    // An empty result is still a table: one file, with dt as a plain column.
-    let Some(dt) = dt_index.filter(|_| batch.num_rows() > 0) else {
-        let staged = warehouse::stage(dir.join(DATA_FILE), schema, std::slice::from_ref(batch), "model")?;
-        return warehouse::commit(vec![staged]);
-    };
-    // The partition column lives in the folder name, not in the file.
-    let mut file_fields = schema.fields().to_vec();
-    file_fields.remove(dt);
-    let file_schema = Arc::new(Schema::new(file_fields));
-    let dates = batch.column(dt).as_primitive::<Date32Type>();
-    let mut by_date: BTreeMap<Option<i32>, Vec<u32>> = BTreeMap::new();
-    for (i, d) in dates.iter().enumerate() {
-        by_date.entry(d).or_default().push(i as u32);
-    }
-    let mut staged = Vec::new();
-    for (d, rows) in by_date {
-        let Some(d) = d else {
-            return Err(Error::BadFile {
-                file: dir.to_path_buf(),
-                reason: "a model row has a NULL dt".into(),
-            });
-        };
-        let part = take_record_batch(batch, &UInt32Array::from(rows))?;
-        let mut cols = part.columns().to_vec();
-        cols.remove(dt);
-        let part = RecordBatch::try_new(Arc::clone(&file_schema), cols)?;
-        let dest = dir.join(format!("dt={}", date_string(i64::from(d)))).join(DATA_FILE);
-        staged.push(warehouse::stage(dest, Arc::clone(&file_schema), &[part], "model")?);
-    }
-    warehouse::commit(staged)
 }
 
 /// Replace `dest` by `tmp`. The old folder is moved aside first and removed

@@ -8,9 +8,10 @@
 
 mod location;
 mod register;
+pub mod stream_writer;
 
 pub use location::WarehouseUrl;
-pub use register::{register_all, table_dirs};
+pub use register::{TableDir, register_all, register_dir, table_dirs};
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -78,12 +79,20 @@ pub fn read_parquet(path: &Path) -> Result<Option<Vec<RecordBatch>>> {
 }
 
 fn writer_properties() -> WriterProperties {
+    writer_builder().build()
+}
+
+fn writer_builder() -> datafusion::parquet::file::properties::WriterPropertiesBuilder {
     WriterProperties::builder()
         .set_compression(Compression::ZSTD(
             ZstdLevel::try_new(3).expect("3 is a valid zstd level"),
         ))
         .set_created_by("callcube".to_string())
-        .build()
+}
+
+/// The warehouse's Parquet settings, with row groups of at most `rows` rows.
+fn writer_properties_with_row_groups(rows: usize) -> WriterProperties {
+    writer_builder().set_max_row_group_row_count(Some(rows)).build()
 }
 
 /// A file written under a temporary name, waiting to be swapped in.

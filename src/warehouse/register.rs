@@ -89,20 +89,27 @@ fn has_parquet(dir: &Path) -> bool {
 pub async fn register_all(ctx: &SessionContext, root: &Path) -> Result<Vec<String>> {
     let mut names = Vec::new();
     for t in table_dirs(root) {
-        let mut options = ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
-        if t.partitioned {
-            options = options.with_table_partition_cols(vec![("dt".to_string(), DataType::Date32)]);
-        }
-        let mut url = std::path::absolute(&t.path)
-            .map_err(crate::error::io_err(&t.path))?
-            .to_string_lossy()
-            .to_string();
-        if !url.ends_with('/') {
-            url.push('/');
-        }
-        ctx.register_listing_table(t.name.as_str(), url, options, None, None)
-            .await?;
+        register_dir(ctx, &t).await?;
         names.push(t.name);
     }
     Ok(names)
+}
+
+/// Register the table folder `t` in `ctx` under its name, replacing any table of that name.
+pub async fn register_dir(ctx: &SessionContext, t: &TableDir) -> Result<()> {
+    let mut options = ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
+    if t.partitioned {
+        options = options.with_table_partition_cols(vec![("dt".to_string(), DataType::Date32)]);
+    }
+    let mut url = std::path::absolute(&t.path)
+        .map_err(crate::error::io_err(&t.path))?
+        .to_string_lossy()
+        .to_string();
+    if !url.ends_with('/') {
+        url.push('/');
+    }
+    let _ = ctx.deregister_table(t.name.as_str());
+    ctx.register_listing_table(t.name.as_str(), url, options, None, None)
+        .await?;
+    Ok(())
 }

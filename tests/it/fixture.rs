@@ -7,7 +7,7 @@ use std::path::Path;
 
 use callcube::catalog::query::{self, Finality, MetricRow, Request};
 use callcube::catalog::{self, Grain};
-use callcube::config::Params;
+use callcube::config::{EngineConfig, Params};
 use callcube::engine::build::{Definitions, build_into};
 use callcube::engine::{self, models};
 
@@ -110,10 +110,15 @@ pub fn build_with_marts(root: &Path, params: &Params) {
 
 /// Build the definitions under `sql` (models, `tags/`), with or without the metric marts.
 pub fn build_from(root: &Path, params: &Params, sql: &Path, marts: bool) {
+    build_with_engine(root, params, sql, marts, &EngineConfig::default());
+}
+
+/// [`build_from`] with the engine's limits and parallelism as `engine` says.
+pub fn build_with_engine(root: &Path, params: &Params, sql: &Path, marts: bool, engine_config: &EngineConfig) {
     let defs = Definitions::load(sql).unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let ctx = engine::model_session(root, params).await.unwrap();
+        let ctx = engine::model_session_with(root, params, engine_config).await.unwrap();
         let finality = Finality::load(&ctx).await.unwrap();
         let mut staging = models::Staging::new(root, "test");
         let built = build_into(&ctx, &defs, &mut staging, marts.then_some(&finality)).await;
