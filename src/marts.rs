@@ -12,7 +12,7 @@ use datafusion::prelude::SessionContext;
 
 use crate::catalog::query::{Finality, Request, cube_fcr_window_h, period_dates};
 use crate::catalog::{self, Grain};
-use crate::engine::models::{ModelCounts, Staging, collect_sql, register_batch};
+use crate::engine::models::{ModelCounts, Staging, collect_sql};
 use crate::error::Result;
 
 /// The metric marts: grain, table folder.
@@ -32,30 +32,16 @@ pub async fn build(ctx: &SessionContext, staging: &mut Staging, finality: &Final
     for (grain, dir) in METRIC_MARTS {
         let started = std::time::Instant::now();
         let batch = metrics_at(ctx, grain, finality, fcr_window_h).await?;
-        counts.push(stage(ctx, staging, dir, batch, started)?);
+        let written = staging.stage_batch(ctx, dir, batch).await?;
+        counts.push(ModelCounts::of(dir, written.rows, started));
     }
     let started = std::time::Instant::now();
-    let batch = collect_sql(ctx, &scorecard_sql(), "marts_scorecard_monthly").await?;
-    counts.push(stage(ctx, staging, "marts/scorecard_monthly", batch, started)?);
+    let dir = "marts/scorecard_monthly";
+    let written = staging
+        .stage_sql(ctx, dir, &scorecard_sql(), "marts_scorecard_monthly")
+        .await?;
+    counts.push(ModelCounts::of(dir, written.rows, started));
     Ok(counts)
-}
-
-fn stage(
-    ctx: &SessionContext,
-    staging: &mut Staging,
-    dir: &str,
-    batch: RecordBatch,
-    started: std::time::Instant,
-) -> Result<ModelCounts> {
-    let table = dir.replace('/', "_");
-    staging.stage(dir, &batch)?;
-    let rows = batch.num_rows() as u64;
-    register_batch(ctx, &table, batch)?;
-    Ok(ModelCounts {
-        table,
-        rows,
-        seconds: started.elapsed().as_secs_f64(),
-    })
 }
 
 /// Dimensions of a metric in the marts of `grain`.
@@ -132,6 +118,8 @@ fn with_finality(batch: &RecordBatch, grain: Grain, finality: &Finality, fcr_win
 /// The monthly scorecard per center and skill group: points of each scored
 /// KPI, A4 pass and A7 in-band flags, the weighted total Σ(w·points) / Σw over
 /// the KPIs with points, and which scored KPIs had none (metrics.md, scorecard).
+/// The sums are exact decimals (weights to 10 places), so the total does not
+/// depend on the order the KPI rows arrive in.
 fn scorecard_sql() -> String {
     let points: Vec<String> = SCORED_KPIS
         .iter()
@@ -150,7 +138,9 @@ fn scorecard_sql() -> String {
         "SELECT k.period AS month, k.dimension, k.member, {}, \
          MAX(CASE WHEN k.metric_id = 'A4' THEN k.flag END) = 'pass' AS a4_pass, \
          MAX(CASE WHEN k.metric_id = 'A7' THEN k.flag END) = 'in_band' AS a7_in_band, \
-         SUM(w.weight * k.points) / SUM(CASE WHEN k.points IS NOT NULL THEN w.weight END) AS weighted_total, \
+         CAST(SUM(CAST(w.weight AS DECIMAL(38, 10)) * k.points) AS DOUBLE) \
+         / CAST(NULLIF(SUM(CASE WHEN k.points IS NOT NULL THEN CAST(w.weight AS DECIMAL(38, 10)) END), 0) AS DOUBLE) \
+         AS weighted_total, \
          concat_ws(',', {}) AS kpis_missing, \
          bool_and(k.is_final) AS is_final \
          FROM marts_metrics_month AS k LEFT JOIN scorecard_weights AS w ON w.kpi = k.metric_id \

@@ -6,7 +6,8 @@ WITH seen AS (
 ),
 latest AS (
     SELECT customer_key, city_code, brand, status,
-        ROW_NUMBER() OVER (PARTITION BY customer_key ORDER BY dt DESC) AS rn
+        -- (customer_key, dt) is unique; the other columns only make the order total regardless.
+        ROW_NUMBER() OVER (PARTITION BY customer_key ORDER BY dt DESC, city_code, brand, status) AS rn
     FROM conformed_fact_subscriber
 )
 SELECT s.customer_key, l.city_code, l.brand, l.status

@@ -26,6 +26,11 @@
 -- ties share the lower rank; weighted_calls (测算电话数) = answered legs × composite / 100.
 -- Control flags (agents only): frequent_login, talk_outlier, post_offer_complaints (with the
 -- count), night_surge — see metrics.md D. is_final: 7 days after the month's last date.
+-- Determinism (the same inputs give the same bits at any target_partitions): every aggregate
+-- runs over exact values (integers, decimals); a mean of ratios (D4, a team's D4) sums the
+-- ratios as DECIMAL(38, 18) and divides once; scores and the composite are fixed expressions
+-- of one row, never a SUM over rows of floats. A score is 100 × ((x − min)/(max − min)),
+-- clamped into [0, 100]: exactly 0 at the minimum and exactly 100 at the maximum.
 WITH roster AS (
     SELECT month, agent_id, team_id, center_id
     FROM (
@@ -34,7 +39,10 @@ WITH roster AS (
             agent_id,
             COALESCE(team_id, '(none)') AS team_id,
             COALESCE(center_id, '(none)') AS center_id,
-            ROW_NUMBER() OVER (PARTITION BY date_trunc('month', dt), agent_id ORDER BY dt DESC) AS rn
+            -- (agent_id, dt) is unique; team and center only make the order total regardless.
+            ROW_NUMBER() OVER (
+                PARTITION BY date_trunc('month', dt), agent_id ORDER BY dt DESC, team_id, center_id
+            ) AS rn
         FROM conformed_agent_day
     )
     WHERE rn = 1
@@ -68,11 +76,12 @@ surveys AS (
 ),
 exams AS (
     SELECT CAST(date_trunc('month', dt) AS DATE) AS month, agent_id,
-        SUM(CAST(score AS DOUBLE)) AS exam_sum, COUNT(score) AS exams
+        SUM(score) AS exam_sum, COUNT(score) AS exams
     FROM conformed_fact_exam
     GROUP BY 1, 2
 ),
--- D4: the agent's scheduled clock hours, and SL15 of the pooled skill groups in each.
+-- D4: the agent's scheduled clock hours, and SL15 of the pooled skill groups in each. The mean
+-- of the hours' SL15 sums them as exact decimals (18 places), then divides once.
 scheduled_hours AS (
     SELECT agent_id, dt, date_trunc('hour', interval_start) AS hour
     FROM conformed_fact_schedule
@@ -102,7 +111,8 @@ sl15 AS (
     GROUP BY h.agent_id, h.hour
 ),
 d4 AS (
-    SELECT CAST(date_trunc('month', hour) AS DATE) AS month, agent_id, AVG(sl) AS d4
+    SELECT CAST(date_trunc('month', hour) AS DATE) AS month, agent_id,
+        CAST(SUM(CAST(sl AS DECIMAL(38, 18))) AS DOUBLE) / COUNT(sl) AS d4
     FROM sl15
     WHERE sl IS NOT NULL
     GROUP BY 1, 2
@@ -168,7 +178,8 @@ subjects AS (
     UNION ALL
     SELECT 'team', month, center_id, team_id, team_id AS member,
         SUM(logged_in_s), SUM(ready_s), SUM(talk_s), SUM(hold_s), SUM(scheduled_s), SUM(answered_legs),
-        SUM(handling_s), SUM(valid_surveys), SUM(satisfied_surveys), SUM(exam_sum), SUM(exams), AVG(d4),
+        SUM(handling_s), SUM(valid_surveys), SUM(satisfied_surveys), SUM(exam_sum), SUM(exams),
+        CAST(SUM(CAST(d4 AS DECIMAL(38, 18))) AS DOUBLE) / NULLIF(COUNT(d4), 0),
         SUM(successes), SUM(removals)
     FROM agents
     GROUP BY month, center_id, team_id
@@ -184,7 +195,7 @@ indicators AS (
         CAST(s.satisfied_surveys AS DOUBLE) / NULLIF(s.valid_surveys, 0) AS d3,
         s.d4,
         abs(CAST(s.handling_s AS DOUBLE) / NULLIF(s.answered_legs, 0) - c.aht_s) AS d5,
-        s.exam_sum / NULLIF(s.exams, 0) AS d6,
+        CAST(s.exam_sum AS DOUBLE) / NULLIF(s.exams, 0) AS d6,
         CAST(s.successes - s.removals AS DOUBLE) / NULLIF(s.answered_legs, 0) AS d7
     FROM params AS p
     CROSS JOIN subjects AS s
@@ -205,20 +216,25 @@ bounds AS (
     WHERE is_peer AND x IS NOT NULL
     GROUP BY level, month, center_id, indicator
 ),
+-- x, lo and hi are the same deterministic values, so x = lo gives 0 / (hi − lo) = 0 and x = hi
+-- gives (hi − lo) / (hi − lo) = 1 exactly, before × 100; the clamp only guards the bounds.
 scores AS (
-    SELECT l.level, l.month, l.member, l.indicator, l.weight,
+    SELECT l.level, l.month, l.center_id, l.member, l.indicator, l.weight,
         CASE
-            WHEN NOT l.is_peer OR l.x IS NULL THEN NULL
+            WHEN NOT l.is_peer OR l.x IS NULL OR b.lo IS NULL OR b.hi IS NULL THEN NULL
             WHEN b.hi = b.lo THEN 100.0
-            WHEN l.indicator = 'D5' THEN 100.0 * (b.hi - l.x) / (b.hi - b.lo)
-            ELSE 100.0 * (l.x - b.lo) / (b.hi - b.lo)
+            WHEN l.indicator = 'D5' THEN GREATEST(0.0, LEAST(100.0, 100.0 * ((b.hi - l.x) / (b.hi - b.lo))))
+            ELSE GREATEST(0.0, LEAST(100.0, 100.0 * ((l.x - b.lo) / (b.hi - b.lo))))
         END AS score
     FROM long AS l
     LEFT JOIN bounds AS b
         ON b.level = l.level AND b.month = l.month AND b.center_id = l.center_id AND b.indicator = l.indicator
 ),
-composite AS (
-    SELECT level, month, member,
+-- One row per subject with each score and the weight of each non-NULL score (w1 … w7, NULL
+-- where the score is NULL); the composite Σ(w·score)/Σw is then a fixed expression in D1 … D7
+-- order, not a SUM over rows (a float sum's bits depend on the order rows arrive in).
+pivoted AS (
+    SELECT level, month, center_id, member,
         MAX(CASE WHEN indicator = 'D1' THEN score END) AS d1_score,
         MAX(CASE WHEN indicator = 'D2' THEN score END) AS d2_score,
         MAX(CASE WHEN indicator = 'D3' THEN score END) AS d3_score,
@@ -226,9 +242,25 @@ composite AS (
         MAX(CASE WHEN indicator = 'D5' THEN score END) AS d5_score,
         MAX(CASE WHEN indicator = 'D6' THEN score END) AS d6_score,
         MAX(CASE WHEN indicator = 'D7' THEN score END) AS d7_score,
-        SUM(weight * score) / NULLIF(SUM(CASE WHEN score IS NOT NULL THEN weight END), 0) AS composite
+        MAX(CASE WHEN indicator = 'D1' AND score IS NOT NULL THEN weight END) AS w1,
+        MAX(CASE WHEN indicator = 'D2' AND score IS NOT NULL THEN weight END) AS w2,
+        MAX(CASE WHEN indicator = 'D3' AND score IS NOT NULL THEN weight END) AS w3,
+        MAX(CASE WHEN indicator = 'D4' AND score IS NOT NULL THEN weight END) AS w4,
+        MAX(CASE WHEN indicator = 'D5' AND score IS NOT NULL THEN weight END) AS w5,
+        MAX(CASE WHEN indicator = 'D6' AND score IS NOT NULL THEN weight END) AS w6,
+        MAX(CASE WHEN indicator = 'D7' AND score IS NOT NULL THEN weight END) AS w7
     FROM scores
-    GROUP BY level, month, member
+    GROUP BY level, month, center_id, member
+),
+composite AS (
+    SELECT level, month, center_id, member,
+        d1_score, d2_score, d3_score, d4_score, d5_score, d6_score, d7_score,
+        (COALESCE(w1 * d1_score, 0.0) + COALESCE(w2 * d2_score, 0.0) + COALESCE(w3 * d3_score, 0.0)
+            + COALESCE(w4 * d4_score, 0.0) + COALESCE(w5 * d5_score, 0.0) + COALESCE(w6 * d6_score, 0.0)
+            + COALESCE(w7 * d7_score, 0.0))
+        / NULLIF(COALESCE(w1, 0.0) + COALESCE(w2, 0.0) + COALESCE(w3, 0.0) + COALESCE(w4, 0.0)
+            + COALESCE(w5, 0.0) + COALESCE(w6, 0.0) + COALESCE(w7, 0.0), 0.0) AS composite
+    FROM pivoted
 ),
 -- Control flags.
 logins_per_day AS (
@@ -322,7 +354,7 @@ SELECT
     COALESCE(mf.settled_days >= 7, false) AS is_final
 FROM params AS p
 CROSS JOIN indicators AS i
-JOIN composite AS c ON c.level = i.level AND c.month = i.month AND c.member = i.member
+JOIN composite AS c ON c.level = i.level AND c.month = i.month AND c.center_id = i.center_id AND c.member = i.member
 LEFT JOIN logins_per_day AS lg ON i.level = 'agent' AND lg.month = i.month AND lg.agent_id = i.member
 LEFT JOIN talk_outliers AS o ON i.level = 'agent' AND o.month = i.month AND o.agent_id = i.member
 LEFT JOIN offer_complaints AS oc ON i.level = 'agent' AND oc.month = i.month AND oc.agent_id = i.member

@@ -11,10 +11,13 @@
 --   efficiency       successes / (pitch_s / 3600)     (执行效率, successes per pitch hour)
 --   evaluation_score weighted mean (e4_weights) over the non-NULL of: importance,
 --                    100 − difficulty, channel_fit (campaign_factors, 50 each unless set),
---                    100 × acceptance_rate, 100 × min(max(roi, 0), 1)
+--                    100 × acceptance_rate, 100 × min(max(roi, 0), 1) (NULL while roi is)
 -- is_final: 7 days after the month's last date (metrics.md, Restatement).
 -- Prices and commissions are those of the product snapshot in force on the offer's date (the
 -- latest on or before it, else the earliest after it).
+-- Determinism: sums are over integers and decimals (prices, commissions); the money columns and
+-- ratios are computed once per row from them, and evaluation_score is a fixed expression over
+-- the five factors (in the order above), never a SUM over rows of floats.
 WITH offers AS (
     SELECT o.*, CAST(date_trunc('month', o.dt) AS DATE) AS month
     FROM conformed_fact_offer AS o
@@ -27,7 +30,9 @@ priced AS (
             ROW_NUMBER() OVER (
                 PARTITION BY o.offer_id
                 ORDER BY CASE WHEN pr.dt <= o.dt THEN 0 ELSE 1 END,
-                    CASE WHEN pr.dt <= o.dt THEN -CAST(pr.dt AS BIGINT) ELSE CAST(pr.dt AS BIGINT) END
+                    CASE WHEN pr.dt <= o.dt THEN -CAST(pr.dt AS BIGINT) ELSE CAST(pr.dt AS BIGINT) END,
+                    -- (product_code, dt) is unique; price and commission only make the order total.
+                    pr.unit_price, pr.commission
             ) AS rn
         FROM offers AS o
         JOIN conformed_dim_product AS pr ON pr.product_code = o.product_code
@@ -71,23 +76,40 @@ scored AS (
         (m.revenue_yuan - m.cost) / NULLIF(m.cost, 0) AS roi
     FROM money AS m
 ),
+-- The factors' weights as one row (a factor missing from param_e4_weights weighs nothing).
+e4_weights AS (
+    SELECT
+        MAX(CASE WHEN factor = 'importance' THEN weight END) AS w_importance,
+        MAX(CASE WHEN factor = 'difficulty' THEN weight END) AS w_difficulty,
+        MAX(CASE WHEN factor = 'channel_fit' THEN weight END) AS w_channel_fit,
+        MAX(CASE WHEN factor = 'acceptance' THEN weight END) AS w_acceptance,
+        MAX(CASE WHEN factor = 'roi' THEN weight END) AS w_roi
+    FROM param_e4_weights
+),
+-- Each factor of a campaign-month; NULL when its input is (GREATEST and LEAST skip NULLs, so
+-- the ROI factor tests roi itself).
 factors AS (
-    SELECT s.month, s.campaign_id, w.factor, w.weight,
-        CASE w.factor
-            WHEN 'importance' THEN s.importance
-            WHEN 'difficulty' THEN 100.0 - s.difficulty
-            WHEN 'channel_fit' THEN s.channel_fit
-            WHEN 'acceptance' THEN 100.0 * s.acceptance_rate
-            WHEN 'roi' THEN 100.0 * LEAST(GREATEST(s.roi, 0.0), 1.0)
-        END AS value
+    SELECT s.month, s.campaign_id,
+        s.importance AS f_importance,
+        100.0 - s.difficulty AS f_difficulty,
+        s.channel_fit AS f_channel_fit,
+        100.0 * s.acceptance_rate AS f_acceptance,
+        CASE WHEN s.roi IS NOT NULL THEN 100.0 * LEAST(GREATEST(s.roi, 0.0), 1.0) END AS f_roi
     FROM scored AS s
-    CROSS JOIN param_e4_weights AS w
 ),
 evaluation AS (
-    SELECT month, campaign_id,
-        SUM(weight * value) / NULLIF(SUM(CASE WHEN value IS NOT NULL THEN weight END), 0) AS evaluation_score
-    FROM factors
-    GROUP BY month, campaign_id
+    SELECT f.month, f.campaign_id,
+        (COALESCE(w.w_importance * f.f_importance, 0.0) + COALESCE(w.w_difficulty * f.f_difficulty, 0.0)
+            + COALESCE(w.w_channel_fit * f.f_channel_fit, 0.0) + COALESCE(w.w_acceptance * f.f_acceptance, 0.0)
+            + COALESCE(w.w_roi * f.f_roi, 0.0))
+        / NULLIF(
+            COALESCE(CASE WHEN f.f_importance IS NOT NULL THEN w.w_importance END, 0.0)
+            + COALESCE(CASE WHEN f.f_difficulty IS NOT NULL THEN w.w_difficulty END, 0.0)
+            + COALESCE(CASE WHEN f.f_channel_fit IS NOT NULL THEN w.w_channel_fit END, 0.0)
+            + COALESCE(CASE WHEN f.f_acceptance IS NOT NULL THEN w.w_acceptance END, 0.0)
+            + COALESCE(CASE WHEN f.f_roi IS NOT NULL THEN w.w_roi END, 0.0), 0.0) AS evaluation_score
+    FROM e4_weights AS w
+    CROSS JOIN factors AS f
 )
 SELECT
     s.month,

@@ -4,14 +4,17 @@
 --   complex    → specialist_desk         (route to a specialist desk)
 --   high_value → agent_service           (keep with agents, priority)
 --   low_value  → divert_to_self_service  (push to IVR / self-service)
--- (actions and tie order: callcube convention).
+-- (actions and tie order: callcube convention). mean_value_score sums the legs' value scores
+-- as exact decimals (15 places) and divides once, so its bits do not depend on the order the
+-- legs are summed in.
 WITH classes AS (
     SELECT dt, center_id, skill_group, business_code,
         COUNT(*) AS answered_legs,
         SUM(CASE WHEN value_class = 'complex' THEN 1 ELSE 0 END) AS complex_legs,
         SUM(CASE WHEN value_class = 'high_value' THEN 1 ELSE 0 END) AS high_value_legs,
         SUM(CASE WHEN value_class = 'low_value' THEN 1 ELSE 0 END) AS low_value_legs,
-        AVG(value_score) AS mean_value_score,
+        CAST(SUM(CAST(value_score AS DECIMAL(38, 15))) AS DOUBLE) / NULLIF(COUNT(value_score), 0)
+            AS mean_value_score,
         bool_and(is_final) AS is_final
     FROM marts_traffic_value_leg
     GROUP BY dt, center_id, skill_group, business_code

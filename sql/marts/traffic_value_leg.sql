@@ -25,6 +25,9 @@
 --                     its call_id; else high_value if value_score ≥ e1_high_value_min; else
 --                     low_value
 --   is_final          final 7 days after the date (metrics.md, Restatement)
+-- Determinism: sums and counts are over integers and decimals; every score is a function of
+-- its own row, and value_score is a fixed expression over the five dimensions (historical,
+-- current, future, influence, elastic, in that order), never a SUM over rows of floats.
 WITH legs AS (
     SELECT l.leg_id, l.call_id, l.seq, l.dt, l.queue_start, l.center_id, l.skill_group, l.agent_id,
         l.customer_key, l.brand, l.handling_s, l.transferred, c.business_code,
@@ -154,19 +157,29 @@ scored AS (
     LEFT JOIN repeats AS rp ON rp.leg_id = l.leg_id
     LEFT JOIN work_order_calls AS wc ON wc.call_id = l.call_id
 ),
+-- The dimensions' weights as one row (a dimension missing from param_e1_weights weighs nothing).
+e1_weights AS (
+    SELECT
+        MAX(CASE WHEN dimension = 'historical' THEN weight END) AS w_historical,
+        MAX(CASE WHEN dimension = 'current' THEN weight END) AS w_current,
+        MAX(CASE WHEN dimension = 'future' THEN weight END) AS w_future,
+        MAX(CASE WHEN dimension = 'influence' THEN weight END) AS w_influence,
+        MAX(CASE WHEN dimension = 'elastic' THEN weight END) AS w_elastic
+    FROM param_e1_weights
+),
 value AS (
     SELECT s.leg_id,
-        SUM(e.weight * CASE e.dimension
-            WHEN 'historical' THEN s.historical_score WHEN 'current' THEN s.current_score
-            WHEN 'future' THEN s.future_score WHEN 'influence' THEN s.influence_score
-            WHEN 'elastic' THEN s.elastic_score END)
-        / NULLIF(SUM(CASE WHEN (CASE e.dimension
-            WHEN 'historical' THEN s.historical_score WHEN 'current' THEN s.current_score
-            WHEN 'future' THEN s.future_score WHEN 'influence' THEN s.influence_score
-            WHEN 'elastic' THEN s.elastic_score END) IS NOT NULL THEN e.weight END), 0) AS value_score
-    FROM scored AS s
-    CROSS JOIN param_e1_weights AS e
-    GROUP BY s.leg_id
+        (COALESCE(e.w_historical * s.historical_score, 0.0) + COALESCE(e.w_current * s.current_score, 0.0)
+            + COALESCE(e.w_future * s.future_score, 0.0) + COALESCE(e.w_influence * s.influence_score, 0.0)
+            + COALESCE(e.w_elastic * s.elastic_score, 0.0))
+        / NULLIF(
+            COALESCE(CASE WHEN s.historical_score IS NOT NULL THEN e.w_historical END, 0.0)
+            + COALESCE(CASE WHEN s.current_score IS NOT NULL THEN e.w_current END, 0.0)
+            + COALESCE(CASE WHEN s.future_score IS NOT NULL THEN e.w_future END, 0.0)
+            + COALESCE(CASE WHEN s.influence_score IS NOT NULL THEN e.w_influence END, 0.0)
+            + COALESCE(CASE WHEN s.elastic_score IS NOT NULL THEN e.w_elastic END, 0.0), 0.0) AS value_score
+    FROM e1_weights AS e
+    CROSS JOIN scored AS s
 )
 SELECT
     s.leg_id, s.call_id, s.center_id, s.skill_group, s.agent_id, s.customer_key,

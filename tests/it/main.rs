@@ -3,6 +3,7 @@
 mod cli;
 mod common;
 mod config;
+mod determinism;
 mod fixture;
 mod generator;
 mod landing;
