@@ -13,7 +13,7 @@ pub mod query;
 
 pub use bands::{Band, Cmp};
 
-const CATALOG: &str = include_str!("metrics.toml");
+pub(crate) const CATALOG: &str = include_str!("metrics.toml");
 
 /// One aggregate over a cube table.
 #[derive(Debug, Clone, Deserialize)]

@@ -11,6 +11,9 @@
 //! - `ledger_run_tables`: per run, rows read / rejected / written per source
 //!   table and date (`land`), rows written and seconds per model and mart (`build`)
 //! - `ledger_run_checks`: per run, each data-quality check, pass or fail, why
+//! - `ledger_run_models`: per run and table it built: the definition
+//!   fingerprint (see `engine::fingerprint`), why it was built, and the dates
+//!   it rebuilt
 //!
 //! A run's record is written when it starts (status `running`) and replaced
 //! when it ends; a record left `running` while nobody holds the lock is a run
@@ -105,6 +108,20 @@ pub struct TableRow {
     pub rows_rejected: Option<u64>,
     pub rows_written: u64,
     pub seconds: Option<f64>,
+}
+
+/// A table a run built.
+#[derive(Debug, Clone)]
+pub struct ModelRow {
+    pub table: String,
+    /// Its definition fingerprint.
+    pub fingerprint: String,
+    /// Why: `forced`, `new` (never built before), `definition` (its
+    /// fingerprint changed), `data` (new or re-landed dates), or `full_build`
+    /// (unchanged, rebuilt because the build rebuilds every table).
+    pub reason: &'static str,
+    /// Business dates rebuilt, or `all`.
+    pub dates: String,
 }
 
 /// One data-quality check's outcome.
@@ -287,6 +304,50 @@ pub fn write_checks(wh: &Warehouse, run_id: &str, checks: &[CheckResult]) -> Res
             ("detail", strings(checks.iter().map(|c| Some(&c.detail)))),
         ],
     )
+}
+
+/// Record the tables the run built.
+pub fn write_models(wh: &Warehouse, run_id: &str, rows: &[ModelRow]) -> Result<()> {
+    let n = rows.len();
+    write(
+        wh,
+        "run_models",
+        run_id,
+        vec![
+            ("run_id", strings(std::iter::repeat_n(Some(run_id), n))),
+            ("table_name", strings(rows.iter().map(|r| Some(&r.table)))),
+            ("fingerprint", strings(rows.iter().map(|r| Some(&r.fingerprint)))),
+            ("reason", strings(rows.iter().map(|r| Some(r.reason)))),
+            ("dates", strings(rows.iter().map(|r| Some(&r.dates)))),
+        ],
+    )
+}
+
+/// Per table, the definition fingerprint it was last built with by a
+/// successful run of `pipeline` (empty for a warehouse without such runs).
+pub async fn built_fingerprints(ctx: &SessionContext, pipeline: &str) -> Result<BTreeMap<String, String>> {
+    if !ctx.table_exist("ledger_runs")? || !ctx.table_exist("ledger_run_models")? {
+        return Ok(BTreeMap::new());
+    }
+    let sql = format!(
+        "SELECT m.table_name, m.fingerprint \
+         FROM ledger_run_models AS m JOIN ledger_runs AS r ON r.run_id = m.run_id \
+         WHERE r.status = 'success' AND r.pipeline = '{}' \
+         ORDER BY r.started_at",
+        pipeline.replace('\'', "''")
+    );
+    let mut out = BTreeMap::new();
+    for b in ctx.sql(&sql).await?.collect().await? {
+        let utf8 =
+            |i: usize| datafusion::arrow::compute::cast(b.column(i), &datafusion::arrow::datatypes::DataType::Utf8);
+        let (t, f) = (utf8(0)?, utf8(1)?);
+        let t = t.as_any().downcast_ref::<StringArray>().expect("utf8");
+        let f = f.as_any().downcast_ref::<StringArray>().expect("utf8");
+        for r in 0..b.num_rows() {
+            out.insert(t.value(r).to_string(), f.value(r).to_string());
+        }
+    }
+    Ok(out)
 }
 
 /// For each business date, the inputs fingerprint and parameters hash of the

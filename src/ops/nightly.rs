@@ -15,10 +15,10 @@ use crate::catalog::query::Finality;
 use crate::config::Pipeline;
 use crate::engine::build::{Definitions, build_into};
 use crate::engine::models::{self, ModelCounts, Staging};
-use crate::engine::{self};
+use crate::engine::{self, fingerprint};
 use crate::error::{Error, Result};
 use crate::ingest::{LandReport, land_day};
-use crate::ledger::runs::{self, CheckResult, InputFile, RunDate, RunRecord, RunStatus, TableRow};
+use crate::ledger::runs::{self, CheckResult, InputFile, ModelRow, RunDate, RunRecord, RunStatus, TableRow};
 use crate::ledger::{self, LandingRecord};
 use crate::ops::inputs::{inputs_of_day, params_hash};
 use crate::ops::lock::RunLock;
@@ -58,6 +58,7 @@ struct Progress {
     inputs: Vec<InputFile>,
     dates: Vec<RunDate>,
     tables: Vec<TableRow>,
+    models: Vec<ModelRow>,
 }
 
 /// Run `pipeline` over `days` (in order).
@@ -114,6 +115,7 @@ pub fn run_pipeline(pipeline: &Pipeline, days: &[i64], opts: &RunOptions) -> Res
     runs::write_dates(&wh, &run_id, &record.params_hash, &progress.dates)?;
     runs::write_tables(&wh, &run_id, &progress.tables)?;
     runs::write_checks(&wh, &run_id, &progress.outcome.checks)?;
+    runs::write_models(&wh, &run_id, &progress.models)?;
     runs::write_run(&wh, &record)?;
     tracing::info!(
         run_id = %run_id,
@@ -161,10 +163,15 @@ fn execute(
     progress: &mut Progress,
 ) -> Result<()> {
     let runtime = tokio::runtime::Runtime::new().map_err(crate::error::io_err(wh.root()))?;
-    let done = runtime.block_on(async {
+    let (done, built_with) = runtime.block_on(async {
         let (ctx, _) = engine::session(wh.root()).await?;
-        runs::completed_dates(&ctx, &pipeline.name).await
+        Ok::<_, Error>((
+            runs::completed_dates(&ctx, &pipeline.name).await?,
+            runs::built_fingerprints(&ctx, &pipeline.name).await?,
+        ))
     })?;
+    let fingerprints = fingerprint::fingerprints(defs, &pipeline.params);
+    let redefined = fingerprint::changed(&fingerprints, &built_with);
     let expected = pipeline.quality.expected.clone().unwrap_or_default();
     let landing = Stage::start("landing", days.len() as u64);
     for &day in days {
@@ -268,16 +275,48 @@ fn execute(
     if !failures.is_empty() {
         return Err(Error::DataQuality(failures.join("; ")));
     }
-    if progress.outcome.landed.is_empty() && !opts.force {
+    if defs.models.is_empty() {
+        return Ok(());
+    }
+    let reason = if opts.force {
+        "forced"
+    } else if !progress.outcome.landed.is_empty() {
+        "data"
+    } else if !redefined.is_empty() {
+        if !opts.quiet {
+            println!(
+                "definitions changed since the last build ({}): rebuilding",
+                describe_tables(&redefined)
+            );
+        }
+        "definition"
+    } else {
         if !opts.quiet {
             println!("nothing new to build");
         }
         return Ok(());
-    }
-    if defs.models.is_empty() {
-        return Ok(());
-    }
+    };
     let counts = runtime.block_on(build_and_publish(pipeline, wh, defs, progress))?;
+    progress.models = counts
+        .iter()
+        .map(|c| ModelRow {
+            table: c.table.clone(),
+            fingerprint: fingerprints.get(&c.table).cloned().unwrap_or_default(),
+            reason: if reason == "forced" {
+                reason
+            } else if !built_with.contains_key(&c.table) {
+                "new"
+            } else if redefined.contains(&c.table) {
+                "definition"
+            } else if reason == "data" {
+                reason
+            } else {
+                // Unchanged, but the build is whole: rebuilt with the rest.
+                "full_build"
+            },
+            dates: "all".to_string(),
+        })
+        .collect();
     progress.outcome.built = true;
     if !opts.quiet {
         println!(
@@ -328,6 +367,16 @@ async fn build_and_publish(
     }
     .await;
     staging.finish(built)
+}
+
+/// `a, b, c` or `a, b, c and 9 more`.
+fn describe_tables(tables: &[String]) -> String {
+    const SHOWN: usize = 4;
+    let head = tables.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    match tables.len().saturating_sub(SHOWN) {
+        0 => head,
+        more => format!("{head} and {more} more"),
+    }
 }
 
 /// Business dates before `day` that its delivery wrote rows for.

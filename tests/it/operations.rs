@@ -481,3 +481,60 @@ fn the_daemon_runs_what_is_due_then_waits() {
     assert!(still_running, "the daemon keeps running after its run: {out}");
     assert_eq!(per_day(&s), [[yesterday.as_str(), "2"]]);
 }
+
+/// `(table, reason)` of every table the latest run built, by table.
+fn latest_run_models(s: &Scratch) -> Vec<Vec<String>> {
+    rows(
+        s,
+        "SELECT m.table_name, m.reason FROM ledger_run_models AS m \
+         WHERE m.run_id = (SELECT MAX(run_id) FROM ledger_runs) ORDER BY 1",
+    )
+}
+
+#[test]
+fn an_edited_model_is_rebuilt_with_what_reads_it_without_force() {
+    let s = setup("");
+    legs(&s, "2026-11-16", "2026-11-16", "a", 2, 100);
+    expect_code(&callcube(&s, &["run", "p.toml", "--date", "2026-11-16"]), 0);
+    assert_eq!(
+        latest_run_models(&s),
+        [["conformed_legs", "new"], ["marts_per_day", "new"]]
+    );
+    let out = expect_code(&callcube(&s, &["run", "p.toml", "--date", "2026-11-16"]), 0);
+    assert!(out.contains("nothing new to build"), "{out}");
+
+    // Edit the mart: it is rebuilt on the same inputs; what it reads is unchanged.
+    std::fs::write(
+        s.dir.path().join("sql/marts/per_day.sql"),
+        PER_DAY_SQL.replace("COUNT(*) AS legs", "COUNT(*) * 10 AS legs"),
+    )
+    .unwrap();
+    let out = expect_code(&callcube(&s, &["run", "p.toml", "--date", "2026-11-16"]), 0);
+    assert!(
+        out.contains("definitions changed since the last build (marts_per_day): rebuilding"),
+        "{out}"
+    );
+    assert_eq!(per_day(&s), [["2026-11-16", "20"]]);
+    assert_eq!(
+        latest_run_models(&s),
+        [["conformed_legs", "full_build"], ["marts_per_day", "definition"]]
+    );
+
+    // Edit the conformed model: its fingerprint changes, and so does that of the mart reading it.
+    std::fs::write(
+        s.dir.path().join("sql/conformed/legs.sql"),
+        format!("{LEGS_SQL} WHERE talk_s > 0"),
+    )
+    .unwrap();
+    let out = expect_code(&callcube(&s, &["run", "p.toml", "--date", "2026-11-16"]), 0);
+    assert!(
+        out.contains("definitions changed since the last build (conformed_legs, marts_per_day)"),
+        "{out}"
+    );
+    assert_eq!(
+        latest_run_models(&s),
+        [["conformed_legs", "definition"], ["marts_per_day", "definition"]]
+    );
+    let out = expect_code(&callcube(&s, &["run", "p.toml", "--date", "2026-11-16"]), 0);
+    assert!(out.contains("nothing new to build"), "{out}");
+}
