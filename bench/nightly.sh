@@ -7,6 +7,7 @@
 #
 #   bench/nightly.sh [SCALE] [THREADS] [DAYS]   defaults: 1, 2, 1
 #   BENCH_DIR=/some/scratch bench/nightly.sh     where data goes (default target/bench-nightly)
+#   MEMORY_MB=1536 bench/nightly.sh              the pipeline's [engine] memory_limit_mb (default 1024)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCALE=${1:-1}
@@ -27,7 +28,7 @@ models = "$REPO/sql"
 [params]
 handling_excluded_codes = ["ARREARS_STOP", "BATCH_OPEN", "PAYMENT"]
 [engine]
-memory_limit_mb = 1536
+memory_limit_mb = ${MEMORY_MB:-1024}
 spill_dir = "spill"
 TOML
 "$BIN" sources --json > "$DIR/sources.json"
