@@ -1,6 +1,8 @@
 # Shared setup of the benchmark scripts (sourced from the repository root):
 # release binary, a fresh data folder with its measure log, and a venv with DuckDB.
-#   prepare DIR   sets BIN, MEASURE, LOG, DUCK_PY
+#   prepare DIR          sets BIN, MEASURE, LOG, DUCK_PY
+#   write_pipeline DIR   DIR/bench.toml: warehouse and inbox in DIR, the repo's models,
+#                        [engine] memory_limit_mb = $MEMORY_MB (default 1024)
 prepare() {
   local dir=$1
   REPO=$(pwd)
@@ -16,4 +18,17 @@ prepare() {
   "$venv/bin/python" -c 'import duckdb, pandas' 2>/dev/null || "$venv/bin/pip" install --quiet duckdb pandas
   DUCK_PY="$venv/bin/python"
   "$DUCK_PY" -c 'import duckdb; print("duckdb", duckdb.__version__)'
+}
+
+write_pipeline() {
+  cat > "$1/bench.toml" <<TOML
+warehouse = "warehouse"
+inbox = "inbox"
+models = "$REPO/sql"
+[params]
+handling_excluded_codes = ["ARREARS_STOP", "BATCH_OPEN", "PAYMENT"]
+[engine]
+memory_limit_mb = ${MEMORY_MB:-1024}
+spill_dir = "spill"
+TOML
 }

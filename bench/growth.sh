@@ -20,16 +20,7 @@ prepare "$DIR"
 echo "== generate scale $SCALE, $DAYS days"
 RAYON_NUM_THREADS=$THREADS "$BIN" generate --seed 7 --days "$DAYS" --start $START --scale "$SCALE" --gbk '' \
   --out "$DIR/inbox" | tail -1
-cat > "$DIR/bench.toml" <<TOML
-warehouse = "warehouse"
-inbox = "inbox"
-models = "$REPO/sql"
-[params]
-handling_excluded_codes = ["ARREARS_STOP", "BATCH_OPEN", "PAYMENT"]
-[engine]
-memory_limit_mb = ${MEMORY_MB:-1024}
-spill_dir = "spill"
-TOML
+write_pipeline "$DIR"
 
 echo "== one run per date ($THREADS threads)"
 for i in $(seq 0 $((DAYS - 1))); do

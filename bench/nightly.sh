@@ -21,16 +21,7 @@ prepare "$DIR"
 echo "== generate scale $SCALE, $DAYS day(s)"
 RAYON_NUM_THREADS=$THREADS $MEASURE generate -- "$BIN" generate --seed 1 --days "$DAYS" --start $START \
   --scale "$SCALE" --gbk '' --out "$DIR/inbox" 2>>"$LOG" | tail -1
-cat > "$DIR/bench.toml" <<TOML
-warehouse = "warehouse"
-inbox = "inbox"
-models = "$REPO/sql"
-[params]
-handling_excluded_codes = ["ARREARS_STOP", "BATCH_OPEN", "PAYMENT"]
-[engine]
-memory_limit_mb = ${MEMORY_MB:-1024}
-spill_dir = "spill"
-TOML
+write_pipeline "$DIR"
 "$BIN" sources --json > "$DIR/sources.json"
 LAST=$(python3 -c "import datetime; print(datetime.date.fromisoformat('$START') + datetime.timedelta(days=$DAYS - 1))")
 

@@ -23,6 +23,9 @@ pub const METRIC_MARTS: [(Grain, &str); 4] = [
     (Grain::Month, "marts/metrics_month"),
 ];
 
+/// The monthly scorecard's folder.
+pub const SCORECARD: &str = "marts/scorecard_monthly";
+
 pub use crate::engine::param_tables::SCORED_KPIS;
 
 /// Build every mart into `staging` and register it in `ctx`.
@@ -36,7 +39,7 @@ pub async fn build(ctx: &SessionContext, staging: &mut Staging, finality: &Final
         counts.push(ModelCounts::of(dir, written.rows, started));
     }
     let started = std::time::Instant::now();
-    let dir = "marts/scorecard_monthly";
+    let dir = SCORECARD;
     let written = staging
         .stage_sql(ctx, dir, &scorecard_sql(), "marts_scorecard_monthly")
         .await?;

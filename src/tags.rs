@@ -122,6 +122,20 @@ fn quote(s: &str) -> String {
 }
 
 impl TagDef {
+    /// Tables this tag's query reads.
+    pub fn reads(&self) -> Result<Vec<String>> {
+        let bad = |reason: String| Error::BadFile {
+            file: self.file.clone(),
+            reason: format!("tag `{}`: {reason}", self.name),
+        };
+        let statements = datafusion::sql::parser::DFParser::parse_sql(&self.query())
+            .map_err(|e| bad(format!("SQL does not parse: {e}")))?;
+        let statement = statements.front().ok_or_else(|| bad("no query".into()))?;
+        let (tables, _ctes) =
+            datafusion::sql::resolve::resolve_table_references(statement, true).map_err(|e| bad(e.to_string()))?;
+        Ok(tables.iter().map(|t| t.table().to_string()).collect())
+    }
+
     /// The query giving this tag's rows: dt, customer_key, tag, strategy, evidence.
     pub fn query(&self) -> String {
         let inner = match (&self.when, &self.sql) {

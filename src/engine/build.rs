@@ -7,6 +7,7 @@ use std::path::Path;
 use datafusion::prelude::SessionContext;
 
 use crate::catalog::query::Finality;
+use crate::engine::graph::BuildGraph;
 use crate::engine::models::{self, Model, ModelCounts, Staging};
 use crate::error::Result;
 use crate::tags::{self, TagDef};
@@ -45,16 +46,20 @@ pub async fn build_into(
         }
     };
     register_finality_dates(ctx, known)?;
-    let mut counts = models::run_into(ctx, &defs.models, staging).await?;
-    if !defs.tags.is_empty() && ctx.table_exist("conformed_customer_day")? {
-        counts.extend(tags::build(ctx, &defs.tags, staging).await?);
-    }
-    if let Some(finality) = finality
-        && ctx.table_exist("cube_params")?
-    {
-        counts.extend(crate::marts::build(ctx, staging, finality).await?);
-    }
-    Ok(counts)
+    BuildGraph::new(defs, finality.is_some())?
+        .build_into(ctx, staging, finality)
+        .await
+}
+
+/// [`build_into`] for a graph already made (with its metric marts when `finality` is given).
+pub async fn build_graph_into(
+    ctx: &SessionContext,
+    graph: &BuildGraph,
+    staging: &mut Staging,
+    finality: &Finality,
+) -> Result<Vec<ModelCounts>> {
+    register_finality_dates(ctx, finality)?;
+    graph.build_into(ctx, staging, Some(finality)).await
 }
 
 /// `finality_dates(dt, settled_days, latest_run)`: for every date from the

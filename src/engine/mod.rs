@@ -13,6 +13,7 @@ use crate::warehouse;
 pub mod build;
 pub mod erlang_udf;
 pub mod fingerprint;
+pub mod graph;
 pub mod models;
 pub mod overlap;
 pub mod param_tables;

@@ -377,9 +377,9 @@ fn swap_dir(tmp: &Path, dest: &Path, run_id: &str) -> Result<()> {
 }
 
 /// Undo half-finished swaps and remove staging folders left by a killed run.
-pub fn recover_swaps(root: &Path, models: &[Model]) {
-    for m in models {
-        let dest = root.join(&m.dir);
+pub fn recover_swaps(root: &Path, dirs: &[String]) {
+    for dir in dirs {
+        let dest = root.join(dir);
         let (Some(parent), Some(name)) = (dest.parent(), dest.file_name()) else {
             continue;
         };

@@ -326,57 +326,79 @@ pub fn write_models(wh: &Warehouse, run_id: &str, rows: &[ModelRow]) -> Result<(
 /// Per table, the definition fingerprint it was last built with by a
 /// successful run of `pipeline` (empty for a warehouse without such runs).
 pub async fn built_fingerprints(ctx: &SessionContext, pipeline: &str) -> Result<BTreeMap<String, String>> {
-    if !ctx.table_exist("ledger_runs")? || !ctx.table_exist("ledger_run_models")? {
-        return Ok(BTreeMap::new());
-    }
-    let sql = format!(
-        "SELECT m.table_name, m.fingerprint \
-         FROM ledger_run_models AS m JOIN ledger_runs AS r ON r.run_id = m.run_id \
-         WHERE r.status = 'success' AND r.pipeline = '{}' \
-         ORDER BY r.started_at",
-        pipeline.replace('\'', "''")
-    );
-    let mut out = BTreeMap::new();
-    for b in ctx.sql(&sql).await?.collect().await? {
-        let utf8 =
-            |i: usize| datafusion::arrow::compute::cast(b.column(i), &datafusion::arrow::datatypes::DataType::Utf8);
-        let (t, f) = (utf8(0)?, utf8(1)?);
-        let t = t.as_any().downcast_ref::<StringArray>().expect("utf8");
-        let f = f.as_any().downcast_ref::<StringArray>().expect("utf8");
-        for r in 0..b.num_rows() {
-            out.insert(t.value(r).to_string(), f.value(r).to_string());
-        }
-    }
-    Ok(out)
+    let rows = of_successful_runs(ctx, pipeline, "ledger_run_models", &["table_name", "fingerprint"]).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| Some((r[0].clone()?, r[1].clone()?)))
+        .collect())
 }
 
 /// For each business date, the inputs fingerprint and parameters hash of the
 /// latest successful run of `pipeline` that covered it (landed or skipped).
 pub async fn completed_dates(ctx: &SessionContext, pipeline: &str) -> Result<BTreeMap<i64, (String, String)>> {
-    if !ctx.table_exist("ledger_runs")? || !ctx.table_exist("ledger_run_dates")? {
-        return Ok(BTreeMap::new());
+    let rows = of_successful_runs(
+        ctx,
+        pipeline,
+        "ledger_run_dates",
+        &[
+            "CAST(CAST(t.business_date AS INT) AS BIGINT)",
+            "inputs_fingerprint",
+            "params_hash",
+        ],
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let day = r[0].as_deref()?.parse().ok()?;
+            Some((day, (r[1].clone()?, r[2].clone()?)))
+        })
+        .collect())
+}
+
+/// `columns` (as text) of the ledger table `table` (`t`) for every successful
+/// run of `pipeline`, oldest run first; none when the ledger has no such table.
+async fn of_successful_runs(
+    ctx: &SessionContext,
+    pipeline: &str,
+    table: &str,
+    columns: &[&str],
+) -> Result<Vec<Vec<Option<String>>>> {
+    if !ctx.table_exist("ledger_runs")? || !ctx.table_exist(table)? {
+        return Ok(Vec::new());
     }
+    let select: Vec<String> = columns
+        .iter()
+        .map(|c| {
+            if c.contains('(') {
+                c.to_string()
+            } else {
+                format!("t.{c}")
+            }
+        })
+        .collect();
     let sql = format!(
-        "SELECT CAST(CAST(d.business_date AS INT) AS BIGINT) AS day, d.inputs_fingerprint, d.params_hash \
-         FROM ledger_run_dates AS d JOIN ledger_runs AS r ON r.run_id = d.run_id \
-         WHERE r.status = 'success' AND r.pipeline = '{}' \
-         ORDER BY r.started_at",
+        "SELECT {} FROM {table} AS t JOIN ledger_runs AS r ON r.run_id = t.run_id \
+         WHERE r.status = 'success' AND r.pipeline = '{}' ORDER BY r.started_at",
+        select.join(", "),
         pipeline.replace('\'', "''")
     );
-    let mut out = BTreeMap::new();
+    let mut out = Vec::new();
     for b in ctx.sql(&sql).await?.collect().await? {
-        let day = datafusion::arrow::compute::cast(b.column(0), &datafusion::arrow::datatypes::DataType::Int64)?;
-        let day = day.as_any().downcast_ref::<Int64Array>().expect("int64");
-        let text =
-            |i: usize| datafusion::arrow::compute::cast(b.column(i), &datafusion::arrow::datatypes::DataType::Utf8);
-        let (fp, ph) = (text(1)?, text(2)?);
-        let fp = fp.as_any().downcast_ref::<StringArray>().expect("utf8");
-        let ph = ph.as_any().downcast_ref::<StringArray>().expect("utf8");
+        let text: Vec<ArrayRef> = b
+            .columns()
+            .iter()
+            .map(|c| datafusion::arrow::compute::cast(c, &datafusion::arrow::datatypes::DataType::Utf8))
+            .collect::<std::result::Result<_, _>>()?;
         for r in 0..b.num_rows() {
-            if day.is_null(r) {
-                continue;
-            }
-            out.insert(day.value(r), (fp.value(r).to_string(), ph.value(r).to_string()));
+            out.push(
+                text.iter()
+                    .map(|c| {
+                        let c = c.as_any().downcast_ref::<StringArray>().expect("utf8");
+                        (!c.is_null(r)).then(|| c.value(r).to_string())
+                    })
+                    .collect(),
+            );
         }
     }
     Ok(out)

@@ -13,7 +13,8 @@ use std::path::Path;
 
 use crate::catalog::query::Finality;
 use crate::config::Pipeline;
-use crate::engine::build::{Definitions, build_into};
+use crate::engine::build::{Definitions, build_graph_into};
+use crate::engine::graph::BuildGraph;
 use crate::engine::models::{self, ModelCounts, Staging};
 use crate::engine::{self, fingerprint};
 use crate::error::{Error, Result};
@@ -74,7 +75,8 @@ pub fn run_pipeline(pipeline: &Pipeline, days: &[i64], opts: &RunOptions) -> Res
         );
     }
     let defs = Definitions::load(&pipeline.models)?;
-    recover(wh.root(), &defs);
+    let graph = BuildGraph::new(&defs, true)?;
+    recover(wh.root(), &graph);
     let params_json = serde_json::to_string(&pipeline.params).expect("params serialise");
     let mut record = RunRecord {
         run_id: run_id.clone(),
@@ -99,7 +101,7 @@ pub fn run_pipeline(pipeline: &Pipeline, days: &[i64], opts: &RunOptions) -> Res
     tracing::info!(run_id = %run_id, pipeline = %pipeline.name, dates = %crate::ops::schedule::describe(days), "run started");
     let mut progress = Progress::default();
     progress.outcome.run_id = run_id.clone();
-    let result = execute(pipeline, &wh, &defs, days, opts, &record.params_hash, &mut progress);
+    let result = execute(pipeline, &wh, &graph, days, opts, &record.params_hash, &mut progress);
     record.finished_at = Some(chrono::Utc::now());
     record.late_dates = progress.outcome.late.clone();
     record.skipped_dates = progress.outcome.skipped.clone();
@@ -129,34 +131,15 @@ pub fn run_pipeline(pipeline: &Pipeline, days: &[i64], opts: &RunOptions) -> Res
 }
 
 /// Put back what a killed run left half-swapped, and drop its staging folders.
-fn recover(root: &Path, defs: &Definitions) {
+fn recover(root: &Path, graph: &BuildGraph) {
     crate::warehouse::sweep_temporaries(root);
-    models::recover_swaps(root, &defs.models);
-    // Tables written by code rather than SQL files: the marts of the catalog and the tags.
-    let mut extra: Vec<models::Model> = Vec::new();
-    for dir in crate::marts::METRIC_MARTS.iter().map(|(_, d)| d.to_string()).chain(
-        [
-            "marts/scorecard_monthly",
-            "marts/customer_tags",
-            "marts/customer_profile",
-        ]
-        .map(String::from),
-    ) {
-        extra.push(models::Model {
-            table: dir.replace('/', "_"),
-            dir,
-            path: root.to_path_buf(),
-            sql: String::new(),
-            reads: Vec::new(),
-        });
-    }
-    models::recover_swaps(root, &extra);
+    models::recover_swaps(root, &graph.dirs());
 }
 
 fn execute(
     pipeline: &Pipeline,
     wh: &Warehouse,
-    defs: &Definitions,
+    graph: &BuildGraph,
     days: &[i64],
     opts: &RunOptions,
     params_hash: &str,
@@ -170,7 +153,7 @@ fn execute(
             runs::built_fingerprints(&ctx, &pipeline.name).await?,
         ))
     })?;
-    let fingerprints = fingerprint::fingerprints(defs, &pipeline.params);
+    let fingerprints = fingerprint::fingerprints(graph, &pipeline.params);
     let redefined = fingerprint::changed(&fingerprints, &built_with);
     let expected = pipeline.quality.expected.clone().unwrap_or_default();
     let landing = Stage::start("landing", days.len() as u64);
@@ -275,7 +258,7 @@ fn execute(
     if !failures.is_empty() {
         return Err(Error::DataQuality(failures.join("; ")));
     }
-    if defs.models.is_empty() {
+    if graph.is_empty() {
         return Ok(());
     }
     let reason = if opts.force {
@@ -296,7 +279,7 @@ fn execute(
         }
         return Ok(());
     };
-    let counts = runtime.block_on(build_and_publish(pipeline, wh, defs, progress))?;
+    let counts = runtime.block_on(build_and_publish(pipeline, wh, graph, progress))?;
     progress.models = counts
         .iter()
         .map(|c| ModelRow {
@@ -335,18 +318,17 @@ fn execute(
 async fn build_and_publish(
     pipeline: &Pipeline,
     wh: &Warehouse,
-    defs: &Definitions,
+    graph: &BuildGraph,
     progress: &mut Progress,
 ) -> Result<Vec<ModelCounts>> {
     let ctx = engine::model_session_with(wh.root(), &pipeline.params, &pipeline.engine).await?;
     let finality = Finality::load(&ctx).await?;
     let mut staging = Staging::new(wh.root(), &progress.outcome.run_id);
-    // Models, then tags and the catalog's marts (7 tables written by code).
-    let stage = std::sync::Arc::new(Stage::start("building", defs.models.len() as u64 + 7));
+    let stage = std::sync::Arc::new(Stage::start("building", graph.table_count() as u64));
     let observer = std::sync::Arc::clone(&stage);
     staging.observe(move |dir| observer.step(dir));
     let built = async {
-        let counts = build_into(&ctx, defs, &mut staging, Some(&finality)).await?;
+        let counts = build_graph_into(&ctx, graph, &mut staging, &finality).await?;
         let checks = quality::run_checks(&ctx, &pipeline.quality.check).await?;
         let failures = quality::blocking_failures(&checks);
         progress.outcome.checks.extend(checks);

@@ -168,27 +168,25 @@ impl Writers {
     /// Account the buffered row groups in the pool; flush them all when the
     /// pool refuses or they pass their share of it.
     fn bound_memory(&mut self) -> Result<()> {
-        let buffered: usize = self
-            .by_date
-            .values()
-            .chain(self.single.iter())
-            .map(|w| w.memory_size())
-            .sum();
+        let buffered = self.buffered_bytes();
         if buffered <= self.max_buffered && self.reservation.try_resize(buffered).is_ok() {
             return Ok(());
         }
         for w in self.by_date.values_mut().chain(self.single.iter_mut()) {
             w.flush()?;
         }
-        let left: usize = self
-            .by_date
+        // What stays (encoders' dictionaries) is small; the pool may still refuse it.
+        let _ = self.reservation.try_resize(self.buffered_bytes());
+        Ok(())
+    }
+
+    /// Bytes the open writers hold for their row groups in progress.
+    fn buffered_bytes(&self) -> usize {
+        self.by_date
             .values()
             .chain(self.single.iter())
             .map(|w| w.memory_size())
-            .sum();
-        // What stays (encoders' dictionaries) is small; the pool may still refuse it.
-        let _ = self.reservation.try_resize(left);
-        Ok(())
+            .sum()
     }
 
     fn close(mut self) -> Result<Written> {
