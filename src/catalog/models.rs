@@ -34,6 +34,8 @@ pub const MODELS: &[ModelDoc] = &[
             "night_end",
             "night_surge_factor",
             "night_baseline_days",
+            "night_baseline_min_nights",
+            "d_extremes_n",
         ],
         description: "Per agent and team per month: indicators D1–D7, min-max scores 0–100 among the \
                       center's peers (≥ d_min_answered answered legs), weighted composite, rank, \
@@ -92,6 +94,7 @@ pub const MODELS: &[ModelDoc] = &[
         params: &[
             "cost_per_agent_hour",
             "max_cost_ratio",
+            "e4_roi_target",
             "e4_weights",
             "campaign_factors",
             "marketing_pitch_s",

@@ -58,6 +58,10 @@ pub struct Params {
     pub night_end: String,
     pub night_surge_factor: f64,
     pub night_baseline_days: i64,
+    /// Nights with data needed before `night_surge` can flag.
+    pub night_baseline_min_nights: i64,
+    /// Peers at each end per indicator in the extremes mart (两端员工).
+    pub d_extremes_n: i64,
     pub e1_current_cap: f64,
     pub e1_baseline_days: i64,
     pub e1_key_dimensions: Vec<String>,
@@ -70,6 +74,8 @@ pub struct Params {
     pub redundancy_loss: f64,
     pub erlang_target_sl: f64,
     pub max_cost_ratio: f64,
+    /// ROI that earns E4's full ROI factor.
+    pub e4_roi_target: f64,
     pub e4_weights: BTreeMap<String, f64>,
     pub campaign_factors: BTreeMap<String, [f64; 3]>,
     /// `ivr_code_map(self_service_code, business_code)`; identity when absent.
@@ -109,6 +115,8 @@ impl Default for Params {
             night_end: "06:00".into(),
             night_surge_factor: 2.0,
             night_baseline_days: 28,
+            night_baseline_min_nights: 7,
+            d_extremes_n: 5,
             e1_current_cap: 100.0,
             e1_baseline_days: 30,
             e1_key_dimensions: strings(&["historical", "current"]),
@@ -121,6 +129,7 @@ impl Default for Params {
             redundancy_loss: 0.9,
             erlang_target_sl: 0.86,
             max_cost_ratio: 0.5,
+            e4_roi_target: 3.0,
             e4_weights: BTreeMap::new(),
             campaign_factors: BTreeMap::new(),
             ivr_code_map: BTreeMap::new(),
@@ -205,6 +214,8 @@ impl Params {
         at_least("max_logins_per_day", self.max_logins_per_day, 1)?;
         at_least("offer_complaint_days", self.offer_complaint_days, 1)?;
         at_least("night_baseline_days", self.night_baseline_days, 1)?;
+        at_least("night_baseline_min_nights", self.night_baseline_min_nights, 1)?;
+        at_least("d_extremes_n", self.d_extremes_n, 1)?;
         at_least("e1_baseline_days", self.e1_baseline_days, 1)?;
         if !(0..=5).contains(&self.a8_floor_points) {
             return Err((
@@ -212,7 +223,16 @@ impl Params {
                 format!("expected 0..=5 points, found {}", self.a8_floor_points),
             ));
         }
-        fraction("erlang_target_sl", self.erlang_target_sl, true)?;
+        // 1.0 would need infinitely many agents: required_agents would silently be NULL.
+        if !(self.erlang_target_sl > 0.0 && self.erlang_target_sl < 1.0) {
+            return Err((
+                "erlang_target_sl",
+                format!(
+                    "expected a share in (0, 1) — 1.0 needs infinitely many agents — found {}",
+                    self.erlang_target_sl
+                ),
+            ));
+        }
         fraction("outlier_share", self.outlier_share, false)?;
         fraction("service_share", self.service_share, true)?;
         fraction("redundancy_loss", self.redundancy_loss, true)?;
@@ -223,6 +243,7 @@ impl Params {
             ("e1_key_weight", self.e1_key_weight),
             ("e1_complex_factor", self.e1_complex_factor),
             ("max_cost_ratio", self.max_cost_ratio),
+            ("e4_roi_target", self.e4_roi_target),
         ] {
             positive(k, v)?;
         }

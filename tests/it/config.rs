@@ -85,7 +85,16 @@ fn bad_config_is_refused_with_file_key_and_expectation() {
         ),
         (
             &format!("{OK}[params]\nerlang_target_sl = 1.5\n"),
-            &["params.erlang_target_sl", "(0, 1]"],
+            &["params.erlang_target_sl", "(0, 1)"],
+        ),
+        // 1.0 needs infinitely many agents: refused, not a silent NULL required_agents.
+        (
+            &format!("{OK}[params]\nerlang_target_sl = 1.0\n"),
+            &["params.erlang_target_sl", "(0, 1)", "infinitely many agents"],
+        ),
+        (
+            &format!("{OK}[params]\nd_extremes_n = 0\n"),
+            &["params.d_extremes_n", "≥ 1"],
         ),
         (
             &format!("{OK}[params]\ntalk_rate_base = \"hours\"\n"),
