@@ -128,7 +128,7 @@ pub fn run(args: RunsArgs) -> Result<ExitCode> {
                         "tables",
                         "ledger_run_tables",
                         format!(
-                            "SELECT stage, table_name, folder_date, rows_read, rows_rejected, rows_written, \
+                            "SELECT stage, table_name, folder_date, rows_read, rows_rejected, rows_duplicate, rows_written, \
                              round(seconds, 2) AS seconds \
                              FROM ledger_run_tables WHERE run_id = '{id}' ORDER BY stage DESC, folder_date, table_name"
                         ),

@@ -26,6 +26,17 @@ pub const ENV_INBOX: &str = "CALLCUBE_INBOX";
 /// Environment variable that overrides a pipeline's warehouse.
 pub const ENV_WAREHOUSE: &str = "CALLCUBE_WAREHOUSE";
 
+/// Extracts a site sends only when something changed (reference tables) or
+/// on days something happened (exams, QA inspections): not expected for
+/// every date unless a pipeline lists them in `[quality] expected`.
+pub const DELIVERED_ON_CHANGE: [&str; 5] = [
+    "crm/categories",
+    "boss/products",
+    "hr/teams",
+    "hr/exams",
+    "hr/qa_inspections",
+];
+
 /// A pipeline file as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -170,7 +181,8 @@ pub struct Pipeline {
     pub params: Params,
     /// Engine limits, with `spill_dir` resolved.
     pub engine: EngineConfig,
-    /// Data-quality gates; `expected` always resolved (default: every landed table).
+    /// Data-quality gates; `expected` always resolved (default: every landed
+    /// table a site delivers daily, see [`DELIVERED_ON_CHANGE`]).
     pub quality: QualityConfig,
     /// Retries of transient I/O failures.
     pub retry: RetryPolicy,
@@ -319,7 +331,14 @@ impl PipelineFile {
                     ));
                 }
             }
-            None => quality.expected = Some(landed),
+            None => {
+                quality.expected = Some(
+                    landed
+                        .into_iter()
+                        .filter(|t| !DELIVERED_ON_CHANGE.contains(&t.as_str()))
+                        .collect(),
+                )
+            }
         }
         let name = self.name.clone().unwrap_or_else(|| {
             file.file_stem()

@@ -8,8 +8,9 @@
 //!   the parameters' hash, `landed` or `skipped`, and the earlier dates its
 //!   delivery brought rows for (late data)
 //! - `ledger_run_inputs`: per run, every delivered file with size and SHA-256
-//! - `ledger_run_tables`: per run, rows read / rejected / written per source
-//!   table and date (`land`), rows written and seconds per model and mart (`build`)
+//! - `ledger_run_tables`: per run, rows read / rejected / duplicate / written
+//!   per source table and date (`land`: read = rejected + duplicate +
+//!   written), rows written and seconds per model and mart (`build`)
 //! - `ledger_run_checks`: per run, each data-quality check, pass or fail, why
 //! - `ledger_run_models`: per run and table it built: the definition
 //!   fingerprint (see `engine::fingerprint`), why it was built, and the dates
@@ -106,6 +107,8 @@ pub struct TableRow {
     pub folder_date: Option<i64>,
     pub rows_read: Option<u64>,
     pub rows_rejected: Option<u64>,
+    /// Landing: rows dropped because a later delivery of the same key won.
+    pub rows_duplicate: Option<u64>,
     pub rows_written: u64,
     pub seconds: Option<f64>,
 }
@@ -276,6 +279,7 @@ pub fn write_tables(wh: &Warehouse, run_id: &str, rows: &[TableRow]) -> Result<(
             ),
             ("rows_read", opt_int(&|r| r.rows_read)),
             ("rows_rejected", opt_int(&|r| r.rows_rejected)),
+            ("rows_duplicate", opt_int(&|r| r.rows_duplicate)),
             ("rows_written", opt_int(&|r| Some(r.rows_written))),
             (
                 "seconds",

@@ -228,6 +228,7 @@ fn execute(
             folder_date: Some(day),
             rows_read: Some(t.read),
             rows_rejected: Some(t.rejected),
+            rows_duplicate: Some(t.duplicates),
             rows_written: t.landed,
             seconds: None,
         }));
@@ -338,6 +339,7 @@ async fn build_and_publish(
             folder_date: None,
             rows_read: None,
             rows_rejected: None,
+            rows_duplicate: None,
             rows_written: c.rows,
             seconds: Some(c.seconds),
         }));
