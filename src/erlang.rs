@@ -36,6 +36,13 @@ pub fn wait_probability(n: u32, a: f64) -> f64 {
     1.0 / (1.0 + (ln_sum - ln_b).exp())
 }
 
+/// P(wait) as the staffing mart reports it: [`wait_probability`], but `None`
+/// when no traffic is offered (no call, so no share of calls that wait: a
+/// division by zero, NULL like the service level and ASA) or `a` is not finite.
+pub fn offered_wait_probability(n: u32, a: f64) -> Option<f64> {
+    (a > 0.0 && a.is_finite()).then(|| wait_probability(n, a))
+}
+
 fn log_sum_exp(xs: &[f64]) -> f64 {
     let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if max == f64::NEG_INFINITY {
@@ -131,6 +138,21 @@ mod tests {
         assert!((service_level(14, a, 180.0, 20.0).unwrap() - 0.8884).abs() < 5e-5);
         assert!((average_speed_of_answer(14, a, 180.0).unwrap() - 7.8).abs() < 0.05);
         assert_eq!(required_agents(a, 180.0, 20.0, 0.8), Some(14));
+    }
+
+    #[test]
+    fn offered_wait_probability_of_the_published_example() {
+        // a = 10 Erlangs (100 calls × 180 s / 1800 s). Published P(wait): 11 agents 0.6821,
+        // 14 agents 0.1741. a = 1, n = 3: Σ_{k<3} = 1 + 1 + ½ = 2.5, b = 1/6 × 3/2 = ¼ →
+        // P = ¼ / 2.75 = 1/11.
+        assert!((offered_wait_probability(11, 10.0).unwrap() - 0.6821).abs() < 5e-5);
+        assert!((offered_wait_probability(14, 10.0).unwrap() - 0.1741).abs() < 5e-5);
+        assert!((offered_wait_probability(3, 1.0).unwrap() - 1.0 / 11.0).abs() < 1e-12);
+        // Unstable (n ≤ a): every call waits. No traffic: nothing to report.
+        assert_eq!(offered_wait_probability(10, 10.0), Some(1.0));
+        assert_eq!(offered_wait_probability(0, 10.0), Some(1.0));
+        assert_eq!(offered_wait_probability(3, 0.0), None);
+        assert_eq!(offered_wait_probability(3, f64::NAN), None);
     }
 
     #[test]

@@ -4,23 +4,40 @@
 --     = (calls × answer_rate × service_share × service_aht_s
 --        + calls × answer_rate × popup_rate × recommend_rate × marketing_aht_s) / 3600
 -- solved for required_agents and compared with the scheduled agent-days (gap = scheduled −
--- required; negative = short). calls = C1, answer_rate = A1, service_aht_s = C6,
--- popup_rate = offers / answered requests, recommend_rate = recommended / offers,
+-- required; negative = short). calls = offered legs = manual requests (C1, manual_requests)
+-- + legs transferred into the group (origin 'transfer', transfer_legs), so a group that only
+-- receives transfers still has a workload; answer_rate = answered legs / offered legs;
+-- service_aht_s = (Σ handling seconds of the answered legs − Σ pitch seconds of the offers on
+-- them) / answered legs: C6 already holds the pitch talk, which the marketing term counts (pitch
+-- seconds of an offer: pitch_s, else marketing_pitch_s when recommended, else 0 — the same
+-- pitch_seconds the marketing term sums); popup_rate = offers / answered requests,
+-- recommend_rate = recommended / offers,
 -- marketing_aht_s = pitch seconds of recommended offers / recommended offers,
 -- online_utilization = C20, attendance = C18, scheduled_hours = scheduled seconds / 3600 /
 -- scheduled agent-days; service_share and redundancy_loss are parameters. A day without calls
 -- has no workload, one without recommended offers no marketing workload (0, not NULL:
 -- callcube convention). Any
 -- other factor that divides by zero makes required_agents NULL.
+-- Determinism: sums are over integer counts and seconds (scheduled seconds: decimals); each
+-- factor is one division of two sums, computed per row.
 WITH legs AS (
     SELECT dt, center_id, skill_group,
-           SUM(requests) AS calls,
-           SUM(scored_requests) AS scored_requests,
-           SUM(answered_requests) AS answered_requests,
-           SUM(handling_s) AS handling_s,
-           SUM(answered_legs) AS answered_legs
-    FROM cube_leg
+           SUM(CASE WHEN is_request THEN 1 ELSE 0 END) AS manual_requests,
+           SUM(CASE WHEN origin = 'transfer' THEN 1 ELSE 0 END) AS transfer_legs,
+           SUM(CASE WHEN is_answered_request THEN 1 ELSE 0 END) AS answered_requests,
+           SUM(CASE WHEN is_answered THEN handling_s ELSE 0 END) AS handling_s,
+           SUM(CASE WHEN is_answered THEN 1 ELSE 0 END) AS answered_legs
+    FROM conformed_fact_agent_leg
     GROUP BY dt, center_id, skill_group
+),
+answered_pitch AS (
+    -- Offers take their leg's date, center and skill group (conformed_fact_offer), so these are
+    -- the offers on the answered legs counted in legs.
+    SELECT l.dt, l.center_id, l.skill_group, SUM(o.pitch_seconds) AS pitch_s
+    FROM conformed_fact_offer AS o
+    JOIN conformed_fact_agent_leg AS l ON l.leg_id = o.leg_id
+    WHERE l.is_answered
+    GROUP BY l.dt, l.center_id, l.skill_group
 ),
 offers AS (
     SELECT dt, center_id, skill_group,
@@ -48,9 +65,11 @@ keys AS (
 factors AS (
     SELECT
         k.dt, k.center_id, k.skill_group,
-        COALESCE(l.calls, 0) AS calls,
-        CAST(l.answered_requests AS DOUBLE) / NULLIF(l.scored_requests, 0) AS answer_rate,
-        CAST(l.handling_s AS DOUBLE) / NULLIF(l.answered_legs, 0) AS service_aht_s,
+        COALESCE(l.manual_requests, 0) AS manual_requests,
+        COALESCE(l.transfer_legs, 0) AS transfer_legs,
+        COALESCE(l.manual_requests, 0) + COALESCE(l.transfer_legs, 0) AS calls,
+        CAST(l.answered_legs AS DOUBLE) / NULLIF(l.manual_requests + l.transfer_legs, 0) AS answer_rate,
+        CAST(l.handling_s - COALESCE(ap.pitch_s, 0) AS DOUBLE) / NULLIF(l.answered_legs, 0) AS service_aht_s,
         COALESCE(o.offers, 0) AS offers,
         COALESCE(o.recommended_offers, 0) AS recommended_offers,
         CAST(COALESCE(o.offers, 0) AS DOUBLE) / NULLIF(l.answered_requests, 0) AS popup_rate,
@@ -62,6 +81,8 @@ factors AS (
         COALESCE(a.scheduled_agent_days, 0) AS scheduled_agent_days
     FROM keys AS k
     LEFT JOIN legs AS l ON l.dt = k.dt AND l.center_id = k.center_id AND l.skill_group = k.skill_group
+    LEFT JOIN answered_pitch AS ap
+        ON ap.dt = k.dt AND ap.center_id = k.center_id AND ap.skill_group = k.skill_group
     LEFT JOIN offers AS o ON o.dt = k.dt AND o.center_id = k.center_id AND o.skill_group = k.skill_group
     LEFT JOIN agents AS a ON a.dt = k.dt AND a.center_id = k.center_id AND a.skill_group = k.skill_group
 ),
@@ -83,7 +104,7 @@ workload AS (
 )
 SELECT
     x.dt, center_id, skill_group,
-    calls, answer_rate, service_share, service_aht_s,
+    manual_requests, transfer_legs, calls, answer_rate, service_share, service_aht_s,
     offers, popup_rate, recommend_rate, marketing_aht_s,
     online_utilization, attendance, scheduled_hours, redundancy_loss,
     service_workload_h + marketing_workload_h AS workload_hours,

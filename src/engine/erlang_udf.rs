@@ -3,6 +3,7 @@
 //! - `erlang_required_agents(traffic, aht_s, threshold_s, target) -> BIGINT`
 //! - `erlang_service_level(agents, traffic, aht_s, threshold_s) -> DOUBLE`
 //! - `erlang_asa(agents, traffic, aht_s) -> DOUBLE`
+//! - `erlang_wait_probability(agents, traffic) -> DOUBLE` (P(wait); NULL without traffic)
 //!
 //! Every argument is a DOUBLE (cast integers); NULL in gives NULL out, and so
 //! does an input with no answer (see [`crate::erlang`]).
@@ -16,7 +17,7 @@ use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf}
 
 use crate::erlang;
 
-/// The three functions, ready to register.
+/// The four functions, ready to register.
 pub fn erlang_udfs() -> Vec<ScalarUDF> {
     vec![
         udf("erlang_required_agents", 4, DataType::Int64, |v| {
@@ -27,6 +28,9 @@ pub fn erlang_udfs() -> Vec<ScalarUDF> {
         }),
         udf("erlang_asa", 3, DataType::Float64, |v| {
             whole_agents(v[0]).and_then(|n| erlang::average_speed_of_answer(n, v[1], v[2]))
+        }),
+        udf("erlang_wait_probability", 2, DataType::Float64, |v| {
+            whole_agents(v[0]).and_then(|n| erlang::offered_wait_probability(n, v[1]))
         }),
     ]
 }
@@ -77,4 +81,47 @@ fn udf(name: &str, arity: usize, out: DataType, f: fn(&[f64]) -> Option<f64>) ->
         Volatility::Immutable,
         Arc::new(fun),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::arrow::array::{Array, AsArray};
+    use datafusion::arrow::datatypes::Float64Type;
+    use datafusion::prelude::SessionContext;
+
+    use super::erlang_udfs;
+
+    /// One row of DOUBLE results of `sql` (NULL as `None`).
+    async fn doubles(sql: &str) -> Vec<Option<f64>> {
+        let ctx = SessionContext::new();
+        for f in erlang_udfs() {
+            ctx.register_udf(f);
+        }
+        let batches = ctx.sql(sql).await.unwrap().collect().await.unwrap();
+        let batch = &batches[0];
+        (0..batch.num_columns())
+            .map(|c| {
+                let col = batch.column(c).as_primitive::<Float64Type>();
+                (!col.is_null(0)).then(|| col.value(0))
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn erlang_wait_probability_in_sql() {
+        // The published 10-Erlang example: P(wait) 0.6821 with 11 agents, 0.1741 with 14; a
+        // fractional agent count is floored (14.9 → 14); integers are accepted once cast; no
+        // traffic and NULL give NULL.
+        let v = doubles(
+            "SELECT erlang_wait_probability(11.0, 10.0), erlang_wait_probability(14.9, 10.0), \
+             erlang_wait_probability(CAST(14 AS DOUBLE), CAST(10 AS DOUBLE)), \
+             erlang_wait_probability(3.0, 0.0), erlang_wait_probability(NULL, 10.0)",
+        )
+        .await;
+        assert!((v[0].unwrap() - 0.6821).abs() < 5e-5, "{v:?}");
+        assert!((v[1].unwrap() - 0.1741).abs() < 5e-5, "{v:?}");
+        assert_eq!(v[1], v[2]);
+        assert_eq!(v[3], None);
+        assert_eq!(v[4], None);
+    }
 }
