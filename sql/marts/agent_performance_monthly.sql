@@ -22,10 +22,18 @@
 -- Peers: the agents (teams) of the same center and month with ≥ d_min_answered answered legs;
 -- others get indicators but no scores, composite or rank. Score = 100 × (x − min)/(max − min)
 -- over the peers with a value (D5 inverted); 100 when max = min. composite = Σ(w·score)/Σw
--- over the non-NULL scores (d_weights); rank: composite descending within center and month,
--- ties share the lower rank; weighted_calls (测算电话数) = answered legs × composite / 100.
+-- over the non-NULL scores (d_weights); rank: composite descending within level, center and
+-- month, ties share the lower rank (1, 1, 3); rank_d1 … rank_d7 (此指标排名): the same per
+-- indicator, on the indicator's value among the peers with a value — descending, D5 ascending
+-- (the order of the score, descending, without its rounding) — NULL for a non-peer or a NULL
+-- value. weighted_calls (测算电话数) = answered legs × composite / 100.
 -- Control flags (agents only): frequent_login, talk_outlier, post_offer_complaints (with the
--- count), night_surge — see metrics.md D. is_final: 7 days after the month's last date.
+-- count), night_surge — see metrics.md D. night_surge's baseline for night d is the agent's
+-- mean night count over the nights among d − 1 … d − night_baseline_days on which the
+-- warehouse has data, read as: some answered leg (of any agent) was answered in that night's
+-- window. A night without data is left out, not counted as 0; no flag with fewer than
+-- night_baseline_min_nights such nights or a mean of 0. is_final: 7 days after the month's
+-- last date. marts.agent_extremes_monthly lists each indicator's two ends from this table.
 -- Determinism (the same inputs give the same bits at any target_partitions): every aggregate
 -- runs over exact values (integers, decimals); a mean of ratios (D4, a team's D4) sums the
 -- ratios as DECIMAL(38, 18) and divides once; scores and the composite are fixed expressions
@@ -218,8 +226,8 @@ bounds AS (
 ),
 -- x, lo and hi are the same deterministic values, so x = lo gives 0 / (hi − lo) = 0 and x = hi
 -- gives (hi − lo) / (hi − lo) = 1 exactly, before × 100; the clamp only guards the bounds.
-scores AS (
-    SELECT l.level, l.month, l.center_id, l.member, l.indicator, l.weight,
+scored AS (
+    SELECT l.level, l.month, l.center_id, l.member, l.indicator, l.weight, l.x,
         CASE
             WHEN NOT l.is_peer OR l.x IS NULL OR b.lo IS NULL OR b.hi IS NULL THEN NULL
             WHEN b.hi = b.lo THEN 100.0
@@ -229,6 +237,19 @@ scores AS (
     FROM long AS l
     LEFT JOIN bounds AS b
         ON b.level = l.level AND b.month = l.month AND b.center_id = l.center_id AND b.indicator = l.indicator
+),
+-- The rank per indicator (rank_d1 … rank_d7): ties share the lower rank. Each partition holds one
+-- indicator, so one of the two keys is NULL throughout and the other orders it: D5 ascending
+-- (smaller is better), the others descending. A peer with a value has a score and vice versa.
+scores AS (
+    SELECT level, month, center_id, member, indicator, weight, score,
+        CASE WHEN score IS NOT NULL THEN
+            RANK() OVER (
+                PARTITION BY level, month, center_id, indicator, score IS NULL
+                ORDER BY CASE WHEN indicator = 'D5' THEN x END ASC, CASE WHEN indicator <> 'D5' THEN x END DESC
+            )
+        END AS indicator_rank
+    FROM scored
 ),
 -- One row per subject with each score and the weight of each non-NULL score (w1 … w7, NULL
 -- where the score is NULL); the composite Σ(w·score)/Σw is then a fixed expression in D1 … D7
@@ -248,13 +269,21 @@ pivoted AS (
         MAX(CASE WHEN indicator = 'D4' AND score IS NOT NULL THEN weight END) AS w4,
         MAX(CASE WHEN indicator = 'D5' AND score IS NOT NULL THEN weight END) AS w5,
         MAX(CASE WHEN indicator = 'D6' AND score IS NOT NULL THEN weight END) AS w6,
-        MAX(CASE WHEN indicator = 'D7' AND score IS NOT NULL THEN weight END) AS w7
+        MAX(CASE WHEN indicator = 'D7' AND score IS NOT NULL THEN weight END) AS w7,
+        MAX(CASE WHEN indicator = 'D1' THEN indicator_rank END) AS rank_d1,
+        MAX(CASE WHEN indicator = 'D2' THEN indicator_rank END) AS rank_d2,
+        MAX(CASE WHEN indicator = 'D3' THEN indicator_rank END) AS rank_d3,
+        MAX(CASE WHEN indicator = 'D4' THEN indicator_rank END) AS rank_d4,
+        MAX(CASE WHEN indicator = 'D5' THEN indicator_rank END) AS rank_d5,
+        MAX(CASE WHEN indicator = 'D6' THEN indicator_rank END) AS rank_d6,
+        MAX(CASE WHEN indicator = 'D7' THEN indicator_rank END) AS rank_d7
     FROM scores
     GROUP BY level, month, center_id, member
 ),
 composite AS (
     SELECT level, month, center_id, member,
         d1_score, d2_score, d3_score, d4_score, d5_score, d6_score, d7_score,
+        rank_d1, rank_d2, rank_d3, rank_d4, rank_d5, rank_d6, rank_d7,
         (COALESCE(w1 * d1_score, 0.0) + COALESCE(w2 * d2_score, 0.0) + COALESCE(w3 * d3_score, 0.0)
             + COALESCE(w4 * d4_score, 0.0) + COALESCE(w5 * d5_score, 0.0) + COALESCE(w6 * d6_score, 0.0)
             + COALESCE(w7 * d7_score, 0.0))
@@ -295,7 +324,7 @@ night_window AS (
             AS start_s,
         CAST(split_part(night_end, ':', 1) AS BIGINT) * 3600 + CAST(split_part(night_end, ':', 2) AS BIGINT) * 60
             AS end_s,
-        night_baseline_days, night_surge_factor
+        night_baseline_days, night_baseline_min_nights, night_surge_factor
     FROM params
 ),
 -- Answered legs per agent and night d: answer_time in [d night_start, d+1 night_end).
@@ -309,20 +338,35 @@ nights AS (
         AND date_part('epoch', l.answer_time) < (CAST(l.answer_date AS BIGINT) - b.back + 1) * 86400 + w.end_s
     GROUP BY l.agent_id, CAST(l.answer_date AS BIGINT) - b.back
 ),
+-- The nights on which the warehouse has data: some leg, of any agent, answered in the window.
+data_nights AS (
+    SELECT DISTINCT night FROM nights
+),
+-- 1 … night_baseline_days: how far back a baseline night lies.
+baseline_offsets AS (
+    SELECT unnest(generate_series(1, night_baseline_days)) AS back FROM night_window
+),
+-- Per agent and night: the previous nights with data and the agent's legs on them (0 where the
+-- warehouse has data but the agent none). A night with no such previous night has no row.
+night_baselines AS (
+    SELECT n.agent_id, n.night, COUNT(*) AS data_nights, SUM(COALESCE(b.legs, 0)) AS legs
+    FROM nights AS n
+    CROSS JOIN baseline_offsets AS k
+    JOIN data_nights AS d ON d.night = n.night - k.back
+    LEFT JOIN nights AS b ON b.agent_id = n.agent_id AND b.night = d.night
+    GROUP BY n.agent_id, n.night
+),
+-- The mean is one division of two integers, so its bits do not depend on the order of rows.
 night_surges AS (
     SELECT CAST(date_trunc('month', CAST(CAST(n.night AS INT) AS DATE)) AS DATE) AS month, n.agent_id,
-        bool_or(base.mean > 0 AND n.legs > w.night_surge_factor * base.mean) AS night_surge
+        bool_or(COALESCE(
+            base.data_nights >= w.night_baseline_min_nights AND base.legs > 0
+                AND n.legs > w.night_surge_factor * (CAST(base.legs AS DOUBLE) / base.data_nights),
+            false
+        )) AS night_surge
     FROM night_window AS w
     CROSS JOIN nights AS n
-    JOIN (
-        SELECT n.agent_id, n.night,
-            CAST(COALESCE(SUM(b.legs), 0) AS DOUBLE) / MAX(w.night_baseline_days) AS mean
-        FROM night_window AS w
-        CROSS JOIN nights AS n
-        LEFT JOIN nights AS b
-            ON b.agent_id = n.agent_id AND b.night < n.night AND b.night >= n.night - w.night_baseline_days
-        GROUP BY n.agent_id, n.night
-    ) AS base ON base.agent_id = n.agent_id AND base.night = n.night
+    LEFT JOIN night_baselines AS base ON base.agent_id = n.agent_id AND base.night = n.night
     GROUP BY 1, 2
 )
 SELECT
@@ -345,6 +389,7 @@ SELECT
     CASE WHEN c.composite IS NOT NULL THEN
         RANK() OVER (PARTITION BY i.level, i.month, i.center_id, c.composite IS NULL ORDER BY c.composite DESC)
     END AS rank,
+    c.rank_d1, c.rank_d2, c.rank_d3, c.rank_d4, c.rank_d5, c.rank_d6, c.rank_d7,
     i.answered_legs * c.composite / 100.0 AS weighted_calls,
     CASE WHEN i.level = 'agent' THEN COALESCE(lg.max_logins, 0) > p.max_logins_per_day END AS frequent_login,
     CASE WHEN i.level = 'agent' THEN COALESCE(o.outlier_share > p.outlier_share, false) END AS talk_outlier,
