@@ -11,7 +11,10 @@
 --   efficiency       successes / (pitch_s / 3600)     (执行效率, successes per pitch hour)
 --   evaluation_score weighted mean (e4_weights) over the non-NULL of: importance,
 --                    100 − difficulty, channel_fit (campaign_factors, 50 each unless set),
---                    100 × acceptance_rate, 100 × min(max(roi, 0), 1) (NULL while roi is)
+--                    100 × acceptance_rate, 100 × min(max(roi, 0) / e4_roi_target, 1) (NULL
+--                    while roi is, i.e. while cost is unset or 0). A campaign that is not
+--                    paused already has roi ≥ 1/max_cost_ratio − 1 (1 by default), so the factor
+--                    saturates at e4_roi_target, not at roi = 1.
 -- is_final: 7 days after the month's last date (metrics.md, Restatement).
 -- Prices and commissions are those of the product snapshot in force on the offer's date (the
 -- latest on or before it, else the earliest after it).
@@ -94,8 +97,9 @@ factors AS (
         100.0 - s.difficulty AS f_difficulty,
         s.channel_fit AS f_channel_fit,
         100.0 * s.acceptance_rate AS f_acceptance,
-        CASE WHEN s.roi IS NOT NULL THEN 100.0 * LEAST(GREATEST(s.roi, 0.0), 1.0) END AS f_roi
-    FROM scored AS s
+        CASE WHEN s.roi IS NOT NULL THEN 100.0 * LEAST(GREATEST(s.roi, 0.0) / p.e4_roi_target, 1.0) END AS f_roi
+    FROM params AS p
+    CROSS JOIN scored AS s
 ),
 evaluation AS (
     SELECT f.month, f.campaign_id,

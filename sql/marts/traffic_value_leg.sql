@@ -2,8 +2,9 @@
 -- date of its queue_start. The caller is the call's customer_key; business_code is that of
 -- the leg's contact (NULL without one).
 --   historical_score  100 × PERCENT_RANK() of the caller's arpu_3m among the subscribers with
---                     status <> 'closed' in the snapshot in force on the date (NULL if the
---                     caller is not among them)
+--                     status <> 'closed' and a non-NULL arpu_3m in the snapshot in force on the
+--                     date; NULL if the caller is not among them or has no arpu_3m (a new
+--                     subscriber is not ranked: PERCENT_RANK sorts NULLs last, i.e. ≈ 100)
 --   current_score     on the call's last answered leg: min(100, 100 × Σ amount of the call's
 --                     successful orders with op_type <> 'payment' / e1_current_cap); 0 on its
 --                     other legs
@@ -36,12 +37,19 @@ WITH legs AS (
     LEFT JOIN conformed_fact_contact AS c ON c.leg_id = l.leg_id
     WHERE l.is_answered
 ),
-snapshot_rank AS (
-    SELECT d.business_date AS dt, s.customer_key, s.network, s.device_5g, s.tenure_months,
-        100.0 * PERCENT_RANK() OVER (PARTITION BY d.business_date ORDER BY s.arpu_3m) AS historical
+snapshot AS (
+    SELECT d.business_date AS dt, s.customer_key, s.network, s.device_5g, s.tenure_months, s.arpu_3m
     FROM conformed_dim_date AS d
     JOIN conformed_fact_subscriber AS s ON s.dt = d.subscribers_snapshot_dt
     WHERE s.status <> 'closed' AND s.customer_key IS NOT NULL
+),
+-- Only subscribers with an arpu_3m are ranked, and only they get a historical score; the
+-- others keep their future score (they are in the snapshot).
+historical_rank AS (
+    SELECT dt, customer_key,
+        100.0 * PERCENT_RANK() OVER (PARTITION BY dt ORDER BY arpu_3m) AS historical
+    FROM snapshot
+    WHERE arpu_3m IS NOT NULL
 ),
 call_orders AS (
     SELECT call_id, SUM(amount) AS amount
@@ -127,7 +135,7 @@ work_order_calls AS (
 scored AS (
     SELECT
         l.*,
-        h.historical AS historical_score,
+        hr.historical AS historical_score,
         CASE
             WHEN l.is_last_answered
                 THEN LEAST(100.0, 100.0 * CAST(COALESCE(o.amount, 0) AS DOUBLE) / p.e1_current_cap)
@@ -149,7 +157,8 @@ scored AS (
         p.e1_high_value_min
     FROM params AS p
     CROSS JOIN legs AS l
-    LEFT JOIN snapshot_rank AS h ON h.dt = l.dt AND h.customer_key = l.customer_key
+    LEFT JOIN snapshot AS h ON h.dt = l.dt AND h.customer_key = l.customer_key
+    LEFT JOIN historical_rank AS hr ON hr.dt = l.dt AND hr.customer_key = l.customer_key
     LEFT JOIN call_orders AS o ON o.call_id = l.call_id
     LEFT JOIN recent_success AS rs ON rs.leg_id = l.leg_id
     LEFT JOIN complaints AS cp ON cp.leg_id = l.leg_id

@@ -19,7 +19,7 @@ pub const MODELS: &[ModelDoc] = &[
         id: "D",
         key: "agent_performance",
         zh: "相对绩效评价模型",
-        marts: &["marts_agent_performance_monthly"],
+        marts: &["marts_agent_performance_monthly", "marts_agent_extremes_monthly"],
         params: &[
             "d_min_answered",
             "d_weights",
@@ -39,7 +39,9 @@ pub const MODELS: &[ModelDoc] = &[
         ],
         description: "Per agent and team per month: indicators D1–D7, min-max scores 0–100 among the \
                       center's peers (≥ d_min_answered answered legs), weighted composite, rank, \
-                      weighted calls (测算电话数) and control flags.",
+                      rank per indicator (rank_d1–rank_d7, 此指标排名), weighted calls (测算电话数) \
+                      and control flags. Per center, month and indicator: the top and bottom \
+                      d_extremes_n agent peers (两端员工).",
     },
     ModelDoc {
         id: "E1",
@@ -56,9 +58,10 @@ pub const MODELS: &[ModelDoc] = &[
             "fcr_window_h",
             "ivr_code_map",
         ],
-        description: "Per answered leg: historical, current, future, influence and elastic scores, \
-                      value score and class (complex / high_value / low_value); per day, business \
-                      code and skill group: class shares and the recommended action.",
+        description: "Per answered leg: historical (ARPU percent rank; NULL without an arpu_3m), \
+                      current, future, influence and elastic scores, value score and class \
+                      (complex / high_value / low_value); per day, business code and skill group: \
+                      class shares and the recommended action.",
     },
     ModelDoc {
         id: "E2",
@@ -67,8 +70,9 @@ pub const MODELS: &[ModelDoc] = &[
         marts: &["marts_customer_tags", "marts_customer_profile"],
         params: &["e2_arpu_high", "e2_arpu_low", "repeat_lookback_days"],
         description: "Tags declared as data (sql/tags/*.toml: name, SQL rule, strategy), evaluated \
-                      per customer as of each business date; the profile lists each customer's \
-                      tags and service strategies.",
+                      per customer as of each business date (dissatisfied: a valid survey result 3 \
+                      or a service complaint in 30 days → service_repair); the profile lists each \
+                      customer's tags and service strategies.",
     },
     ModelDoc {
         id: "E3",
@@ -80,11 +84,15 @@ pub const MODELS: &[ModelDoc] = &[
             "redundancy_loss",
             "erlang_target_sl",
             "service_level_s",
+            "marketing_pitch_s",
         ],
         description: "Per day and skill group: the planning identity solved for agents, against the \
-                      scheduled agent-days. Per 30-minute interval: Erlang C agents required for \
-                      the target, expected service level and ASA with the agents logged in, \
-                      over/under staffing. Calculator: `callcube staffing`.",
+                      scheduled agent-days; calls are the legs offered to the group (manual \
+                      requests plus transfers in), service AHT leaves out the pitch seconds the \
+                      marketing term counts. Per 30-minute interval: Erlang C agents required for \
+                      the target and the agents staffed (READY, TALK, HOLD, ACW seconds / 1800), \
+                      over/under staffing, and for both P(wait), service level, ASA and \
+                      occupancy. Calculator: `callcube staffing`.",
     },
     ModelDoc {
         id: "E4",
@@ -100,7 +108,8 @@ pub const MODELS: &[ModelDoc] = &[
             "marketing_pitch_s",
         ],
         description: "Per campaign and month: cost, revenue, ROI, pause flag, acceptance rate, \
-                      execution efficiency and the weighted evaluation score.",
+                      execution efficiency and the weighted evaluation score (ROI factor \
+                      100 × min(max(ROI, 0) / e4_roi_target, 1)).",
     },
 ];
 

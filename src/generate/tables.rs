@@ -285,6 +285,7 @@ pub fn subscribers(world: &World) -> TableOut {
                 let mut buf = Vec::with_capacity(CHUNK * 80);
                 for i in c * CHUNK..((c + 1) * CHUNK).min(world.subscriber_count) {
                     let s = world.subscriber(i);
+                    let tenure_months = s.tenure_months + months_since_start;
                     super::csvout::put_row(
                         &mut buf,
                         &[
@@ -294,8 +295,8 @@ pub fn subscribers(world: &World) -> TableOut {
                             F::S(&format!("PLAN{:02}", s.plan)),
                             F::S(if s.five_g { "5g" } else { "4g" }),
                             F::B(s.device_5g),
-                            F::I(s.tenure_months + months_since_start),
-                            F::Cents(s.arpu_cents),
+                            F::I(tenure_months),
+                            s.arpu_3m_cents(tenure_months).map_or(F::Null, F::Cents),
                             F::S(s.status),
                             F::I(s.points),
                         ],

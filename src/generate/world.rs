@@ -132,6 +132,19 @@ pub struct Subscriber {
     pub points: i64,
 }
 
+impl Subscriber {
+    /// Months below which BOSS has no three-month ARPU for a subscriber.
+    pub const ARPU_MIN_TENURE_MONTHS: i64 = 3;
+
+    /// `arpu_3m` as the snapshot of a day carries it, given the subscriber's tenure on that
+    /// day: empty (NULL) until three months have been billed, so the sample has subscribers
+    /// without an ARPU (about 1% at the start, tenure being uniform over 0–240 months) for E1's
+    /// historical score and the value-tier tags to meet.
+    pub fn arpu_3m_cents(&self, tenure_months: i64) -> Option<i64> {
+        (tenure_months >= Self::ARPU_MIN_TENURE_MONTHS).then_some(self.arpu_cents)
+    }
+}
+
 pub struct Product {
     pub code: &'static str,
     pub name: &'static str,

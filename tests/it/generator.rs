@@ -162,3 +162,18 @@ fn the_sample_has_the_realistic_irregularities_landing_must_handle() {
     assert!(s.count("select count(*) from raw_crm_work_orders where wo_type = 'complaint'") > 0);
     assert!(s.count("select count(*) from raw_hr_schedules where meal_start is null") > 0);
 }
+
+#[test]
+fn subscribers_under_three_months_have_no_arpu() {
+    let s = landed();
+    // BOSS has no three-month ARPU before three months are billed: arpu_3m is empty exactly
+    // when tenure_months < 3, which with tenure uniform over 0–240 months is about 1 %.
+    let total = s.count("select count(*) from raw_boss_subscribers");
+    let without = s.count("select count(*) from raw_boss_subscribers where arpu_3m is null");
+    assert!(without > 0, "some subscribers without an ARPU");
+    assert!(without * 20 < total, "a small share: {without} of {total}");
+    assert_eq!(
+        s.count("select count(*) from raw_boss_subscribers where (arpu_3m is null) <> (tenure_months < 3)"),
+        0
+    );
+}

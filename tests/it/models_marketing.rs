@@ -9,6 +9,10 @@
 //! | O3    | CAMP1    | PFLOW   | 90      | yes         | yes      | R3 success | yes     |
 //! | O4    | CAMP1    | PFLOW   | NULL→0  | no          | no       |            | no      |
 //! | O5    | CAMP2    | P5G     | 120     | yes         | no       |            | no      |
+//! | O6    | CAMP3    | P5G     | 700     | yes         | yes      | R6 success | yes     |
+//! | O7    | CAMP4    | P5G     | 500     | yes         | yes      | R7 success | yes     |
+//!
+//! Weights: 1 per factor, roi 2; e4_roi_target 3.0 (default).
 
 use std::sync::OnceLock;
 
@@ -18,7 +22,7 @@ fn built() -> &'static Built {
     static B: OnceLock<Built> = OnceLock::new();
     B.get_or_init(|| {
         let mut f = Fixture::new();
-        let legs: Vec<String> = ["10:00:00", "10:10:00", "10:20:00", "10:30:00"]
+        let legs: Vec<String> = ["10:00:00", "10:10:00", "10:20:00", "10:30:00", "10:40:00", "10:50:00"]
             .iter()
             .enumerate()
             .map(|(i, at)| {
@@ -33,6 +37,8 @@ fn built() -> &'static Built {
             format!("O3,L2,A1,CAMP1,PFLOW,{},90,1,1,R3", t("10:21:00")),
             format!("O4,L2,A1,CAMP1,PFLOW,{},,0,0,", t("10:22:00")),
             format!("O5,L3,A1,CAMP2,P5G,{},120,1,0,", t("10:31:00")),
+            format!("O6,L4,A1,CAMP3,P5G,{},700,1,1,R6", t("10:41:00")),
+            format!("O7,L5,A1,CAMP4,P5G,{},500,1,1,R7", t("10:51:00")),
         ];
         f.add_lines("hotline/offers", &offers);
         let orders = [
@@ -47,6 +53,14 @@ fn built() -> &'static Built {
             format!(
                 "R3,13800000003,hotline,K2,A1,PFLOW,subscribe,success,{},10.00,1",
                 t("10:25:00")
+            ),
+            format!(
+                "R6,13800000004,hotline,K4,A1,P5G,subscribe,success,{},30.00,1",
+                t("10:45:00")
+            ),
+            format!(
+                "R7,13800000005,hotline,K5,A1,P5G,subscribe,success,{},30.00,1",
+                t("10:55:00")
             ),
         ];
         f.add_lines("boss/orders", &orders);
@@ -77,7 +91,7 @@ fn profitable_campaign() {
     // revenue 30 + 10 = 40; ROI = (40 − 8.8)/8.8 = 3.5454…; cost/revenue = 0.22 ≤ 0.5 → no pause.
     // acceptance = 2/3; efficiency = 2 / (180/3600) = 40 successes per pitch hour.
     // Evaluation (weights 1, roi 2; factors 80, 30, 60): (80 + (100 − 30) + 60 + 66.667 +
-    // 2 × 100·min(max(3.545, 0), 1)) / 6 = 476.667 / 6 = 79.4444…
+    // 2 × 100·min(max(3.545, 0) / 3, 1) = 2 × 100) / 6 = 476.667 / 6 = 79.4444…
     let r = campaign("CAMP1");
     assert_eq!(&r[..5], &["2026-11-01", "4", "3", "2", "180"]);
     assert_close(&r[5], 8.8);
@@ -102,4 +116,34 @@ fn campaign_without_revenue_is_paused() {
     assert_close(&r[9], 0.0);
     assert_close(&r[10], 0.0);
     assert_close(&r[11], 25.0);
+}
+
+#[test]
+fn roi_factor_grows_up_to_the_roi_target() {
+    // Two campaigns, neither paused, each one success of P5G (price 30, commission 5) from one
+    // recommended offer: acceptance 1/1 → 100; default factors 50, 50, 50.
+    // CAMP3: pitch 700 s → 700/3600 × 36 = 7 元, + commission 5 = cost 12; revenue 30;
+    // ROI = (30 − 12)/12 = 1.5; cost/revenue = 0.4 ≤ 0.5 → no pause; ROI factor =
+    // 100 × min(1.5 / 3, 1) = 50. Evaluation = (50 + (100 − 50) + 50 + 100 + 2 × 50) / 6 =
+    // 350/6 = 58.333…; efficiency 1 / (700/3600) = 36/7 = 5.142857… per pitch hour.
+    let r = campaign("CAMP3");
+    assert_eq!(&r[..5], &["2026-11-01", "1", "1", "1", "700"]);
+    assert_close(&r[5], 12.0);
+    assert_close(&r[6], 30.0);
+    assert_close(&r[7], 1.5);
+    assert_eq!(r[8], "false");
+    assert_close(&r[9], 1.0);
+    assert_close(&r[10], 36.0 / 7.0);
+    assert_close(&r[11], 350.0 / 6.0);
+    // CAMP4: pitch 500 s → 5 元, + 5 = cost 10; revenue 30; ROI = 20/10 = 2; cost/revenue =
+    // 0.333 → no pause; ROI factor = 100 × min(2 / 3, 1) = 66.667. Evaluation = (50 + 50 + 50 +
+    // 100 + 2 × 200/3) / 6 = (250 + 133.333) / 6 = 63.888…; efficiency 3600/500 = 7.2.
+    // (Capped at ROI = 1, both factors were 100 and both scores 450/6 = 75.)
+    let r = campaign("CAMP4");
+    assert_close(&r[5], 10.0);
+    assert_close(&r[6], 30.0);
+    assert_close(&r[7], 2.0);
+    assert_eq!(r[8], "false");
+    assert_close(&r[10], 7.2);
+    assert_close(&r[11], (250.0 + 400.0 / 3.0) / 6.0);
 }

@@ -17,7 +17,7 @@
 
 use std::sync::OnceLock;
 
-use crate::fixture::{Built, Fixture, t};
+use crate::fixture::{Built, Fixture, assert_close, t};
 
 fn built() -> &'static Built {
     static B: OnceLock<Built> = OnceLock::new();
@@ -213,4 +213,75 @@ fn daily_rollup_with_recommended_action() {
             ["S2", "PLAN", "1", "0", "1", "0", "0.0", "agent_service"],
         ]
     );
+}
+
+/// A snapshot with a new subscriber who has no arpu_3m yet: pX active 100 (5g, tenure 60),
+/// pY active 50 (4g, tenure 12), pN active NULL (4g with a 5G device, tenure 2). pX calls at
+/// 10:00 (K1, leg M1), pN at 11:00 (K2, leg M2); neither has a contact (no business code →
+/// elastic NULL), an order, a complaint or a work order.
+fn built_with_new_subscriber() -> &'static Built {
+    static B: OnceLock<Built> = OnceLock::new();
+    B.get_or_init(|| {
+        let mut f = Fixture::new();
+        let (px, py, pn) = ("13600000011", "13600000012", "13600000013");
+        let subscribers = [
+            format!("{px},571,gotone,PL1,5g,0,60,100.00,active,0"),
+            format!("{py},571,gotone,PL1,4g,0,12,50.00,active,0"),
+            format!("{pn},571,gotone,PL1,4g,1,2,,active,0"),
+        ];
+        f.add_lines("boss/subscribers", &subscribers);
+        let calls = [
+            format!(
+                "K1,C1,{px},571,gotone,{},{},agent_request,",
+                t("09:59:00"),
+                t("09:59:00")
+            ),
+            format!(
+                "K2,C1,{pn},571,gotone,{},{},agent_request,",
+                t("10:59:00"),
+                t("10:59:00")
+            ),
+        ];
+        f.add_lines("hotline/ivr_calls", &calls);
+        let legs = [
+            format!("M1,K1,1,ivr,S1,{q},{q},{q},A1,80,0,20,0,customer", q = t("10:00:00")),
+            format!("M2,K2,1,ivr,S1,{q},{q},{q},A1,80,0,20,0,customer", q = t("11:00:00")),
+        ];
+        f.add_lines("hotline/agent_legs", &legs);
+        f.build()
+    })
+}
+
+#[test]
+fn a_subscriber_without_arpu_is_not_ranked() {
+    let row = |id: &str| {
+        let rows = built_with_new_subscriber().scratch.rows(&format!(
+            "SELECT {} FROM marts_traffic_value_leg WHERE leg_id = '{id}'",
+            COLUMNS.join(", ")
+        ));
+        assert_eq!(rows.len(), 1, "{id}: {rows:?}");
+        rows[0].clone()
+    };
+    // Ranked: pY 50, pX 100 (pN has no arpu_3m and is left out) → PERCENT_RANK 0, 1/1:
+    // historical pX = 100 (with pN ranked last as NULLs sort, pX would be 1/2 → 50).
+    // M1 (pX): current 0 (no order), future 0 + 30 × 60/60 + 0 = 30, influence 0, elastic
+    // NULL → value = (2·100 + 2·0 + 30 + 0) / (2 + 2 + 1 + 1) = 230/6 = 38.33 < 60 → low_value.
+    let m1 = row("M1");
+    assert_close(&m1[0], 100.0);
+    assert_close(&m1[2], 30.0);
+    assert_eq!(m1[4], "NULL");
+    assert_close(&m1[5], 230.0 / 6.0);
+    assert_eq!(m1[6], "low_value");
+    // M2 (pN): historical NULL (never ranked as the highest: NULLs last would give 100);
+    // current 0; future 40 (5G device on 4g) + 30 × 2/60 = 1 + 0 = 41 (pN is in the
+    // snapshot); influence 0; elastic NULL → value over current, future, influence only =
+    // (2·0 + 41 + 0) / (2 + 1 + 1) = 10.25 (with historical 100 it would be 241/6 = 40.17).
+    let m2 = row("M2");
+    assert_eq!(m2[0], "NULL");
+    assert_close(&m2[1], 0.0);
+    assert_close(&m2[2], 41.0);
+    assert_close(&m2[3], 0.0);
+    assert_eq!(m2[4], "NULL");
+    assert_close(&m2[5], 10.25);
+    assert_eq!(m2[6], "low_value");
 }
