@@ -19,13 +19,34 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     let defs = crate::engine::build::Definitions::load(&pipeline.models)?;
     // The whole graph, so a cycle through the tags or the metric marts is found too.
     let graph = crate::engine::graph::BuildGraph::new(&defs, true)?;
+    // Window bounds name parameters: each must be a whole number of this pipeline.
+    let serde_json::Value::Object(params) = serde_json::to_value(&pipeline.params)? else {
+        unreachable!("params are a struct")
+    };
+    let mut kinds = std::collections::BTreeMap::new();
+    for m in &defs.models {
+        *kinds.entry(m.header.kind.as_str()).or_insert(0) += 1;
+        for (table, w) in &m.header.windows {
+            if let crate::engine::model_header::Window::Days { lo, hi } = w {
+                for b in [lo, hi] {
+                    b.days(&params)
+                        .map_err(|e| anyhow::anyhow!("{}: header, window of `{table}`: {e}", m.path.display()))?;
+                }
+            }
+        }
+    }
     println!(
-        "{}: ok — {} source tables, warehouse {}, inbox {}, {} SQL model(s), {} customer tag(s), {} tables built",
+        "{}: ok — {} source tables, warehouse {}, inbox {}, {} SQL model(s) ({}), {} customer tag(s), {} tables built",
         path.display(),
         pipeline.tables.len(),
         pipeline.warehouse,
         pipeline.inbox.display(),
         defs.models.len(),
+        kinds
+            .iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect::<Vec<_>>()
+            .join(", "),
         defs.tags.len(),
         graph.table_count()
     );

@@ -206,6 +206,7 @@ mod tests {
             path: format!("sql/{layer}/{name}.sql").into(),
             sql: String::new(),
             reads: reads.iter().map(|r| r.to_string()).collect(),
+            header: Default::default(),
         }
     }
 

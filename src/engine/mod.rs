@@ -14,6 +14,7 @@ pub mod build;
 pub mod erlang_udf;
 pub mod fingerprint;
 pub mod graph;
+pub mod model_header;
 pub mod models;
 pub mod overlap;
 pub mod param_tables;

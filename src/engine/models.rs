@@ -23,6 +23,7 @@ use datafusion::prelude::SessionContext;
 use datafusion::sql::parser::DFParser;
 use datafusion::sql::resolve::resolve_table_references;
 
+use crate::engine::model_header::{self, Header};
 use crate::error::{Error, Result, io_err};
 use crate::warehouse::{self, stream_writer::Written, stream_writer::write_stream};
 
@@ -39,6 +40,8 @@ pub struct Model {
     pub sql: String,
     /// Tables it reads (models or warehouse tables), sorted.
     pub reads: Vec<String>,
+    /// Its declared kind and input windows (`-- kind:`, `-- window:`).
+    pub header: Header,
 }
 
 /// Every model under `sql_dir`, in an order where each runs after what it reads.
@@ -73,12 +76,19 @@ pub fn load(sql_dir: &Path) -> Result<Vec<Model>> {
         }
         let (tables, _ctes) = resolve_table_references(statement, true).map_err(|e| bad(e.to_string()))?;
         let reads: BTreeSet<String> = tables.iter().map(|t| t.table().to_string()).collect();
+        let header = model_header::parse(&sql).map_err(|e| bad(format!("header, {e}")))?;
+        if let Some(t) = header.windows.keys().find(|t| !reads.contains(*t)) {
+            return Err(bad(format!(
+                "header: a window for `{t}`, which the model does not read"
+            )));
+        }
         models.push(Model {
             table: parts.join("_"),
             dir: parts.join("/"),
             path: path.clone(),
             sql,
             reads: reads.into_iter().collect(),
+            header,
         });
     }
     order(models)

@@ -61,6 +61,44 @@ fn a_cycle_or_a_non_query_is_refused_naming_the_file() {
 }
 
 #[test]
+fn a_model_header_is_read_and_a_bad_one_refused_naming_the_file_and_line() {
+    use callcube::engine::model_header::{Kind, Window};
+    let s = Scratch::new();
+    let sql = s.dir.path().join("sql");
+    write(
+        &sql,
+        "conformed/b.sql",
+        "-- conformed.b: one row per date\n-- kind: by_date\n-- window: conformed_a -1..0\n\
+         select x, dt from conformed_a",
+    );
+    write(&sql, "conformed/a.sql", "select 1 as x, current_date as dt");
+    let models = models::load(&sql).unwrap();
+    let b = models.iter().find(|m| m.table == "conformed_b").unwrap();
+    assert_eq!(b.header.kind, Kind::ByDate);
+    assert!(matches!(b.header.windows["conformed_a"], Window::Days { .. }));
+    // Without a header a model is rebuilt whole.
+    assert_eq!(models[0].header.kind, Kind::Full);
+
+    write(
+        &sql,
+        "conformed/b.sql",
+        "-- conformed.b\n-- kind: by_day\nselect x from conformed_a",
+    );
+    let err = models::load(&sql).unwrap_err().to_string();
+    assert!(
+        err.contains("b.sql") && err.contains("line 2") && err.contains("by_day"),
+        "{err}"
+    );
+    write(
+        &sql,
+        "conformed/b.sql",
+        "-- window: conformed_z 0..0\nselect x from conformed_a",
+    );
+    let err = models::load(&sql).unwrap_err().to_string();
+    assert!(err.contains("b.sql") && err.contains("does not read"), "{err}");
+}
+
+#[test]
 fn a_failing_model_leaves_every_model_table_as_it_was() {
     let s = Scratch::new();
     let sql = s.dir.path().join("sql");

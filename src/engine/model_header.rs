@@ -1,0 +1,305 @@
+//! A model's header: how it is partitioned and which dates of its inputs one
+//! of its dates reads, declared in the comment block at the top of its file:
+//!
+//! ```sql
+//! -- kind: by_date                                  full | by_date | by_month
+//! -- window: latest_hotline_agent_legs -1..1        output date d reads d−1 … d+1
+//! -- window: conformed_fact_work_order -repeat_lookback_days..0
+//! -- window: conformed_fact_agent_leg 0..fcr_window_h/24   hours, rounded up to days
+//! -- window: conformed_dim_agent asof               the latest partition ≤ d
+//! -- window: raw_hotline_ivr_calls all              every partition
+//! ```
+//!
+//! A partitioned input without a `window` line is read on the output date
+//! only (`0..0`). A file without `kind` is `full`. Bounds are sums of whole
+//! days and parameters (`param` in days, `param/24` for hours rounded up).
+//! This is what the per-date incremental runner will derive each model's
+//! dates to rebuild from (see the README's Status); the runner of this
+//! version still rebuilds every model whole.
+
+use std::collections::BTreeMap;
+
+/// How a model's table is rebuilt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Kind {
+    /// Rebuilt whole (small dimensions).
+    #[default]
+    Full,
+    /// Partitioned on `dt`, rebuilt for the dates that need it.
+    ByDate,
+    /// Monthly rows, rebuilt for the months touched.
+    ByMonth,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Full => "full",
+            Kind::ByDate => "by_date",
+            Kind::ByMonth => "by_month",
+        }
+    }
+}
+
+/// One term of a day bound.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Term {
+    Days(i64),
+    /// A parameter in days.
+    Param(String),
+    /// A parameter in hours, rounded up to whole days.
+    ParamHours(String),
+}
+
+/// A signed sum of terms, in days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayBound(Vec<(i64, Term)>);
+
+/// Which dates of an input one output date reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Window {
+    /// Output date d reads input dates d + lo … d + hi.
+    Days { lo: DayBound, hi: DayBound },
+    /// The latest input partition on or before d (a snapshot in force).
+    AsOf,
+    /// Every partition.
+    All,
+}
+
+/// A model's declared kind and windows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Header {
+    pub kind: Kind,
+    /// Per input table.
+    pub windows: BTreeMap<String, Window>,
+}
+
+impl Header {
+    /// The parameters its bounds name.
+    pub fn params(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .windows
+            .values()
+            .flat_map(|w| match w {
+                Window::Days { lo, hi } => lo.0.iter().chain(hi.0.iter()).collect::<Vec<_>>(),
+                _ => Vec::new(),
+            })
+            .filter_map(|(_, t)| match t {
+                Term::Param(p) | Term::ParamHours(p) => Some(p.as_str()),
+                Term::Days(_) => None,
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+impl DayBound {
+    /// Its value in days, with parameters from `params` (JSON of the pipeline's `[params]`).
+    pub fn days(&self, params: &serde_json::Map<String, serde_json::Value>) -> Result<i64, String> {
+        let mut total = 0i64;
+        for (sign, term) in &self.0 {
+            let value = match term {
+                Term::Days(d) => *d,
+                Term::Param(p) => integer_param(params, p)?,
+                Term::ParamHours(p) => (integer_param(params, p)? + 23).div_euclid(24),
+            };
+            total += sign * value;
+        }
+        Ok(total)
+    }
+}
+
+fn integer_param(params: &serde_json::Map<String, serde_json::Value>, name: &str) -> Result<i64, String> {
+    match params.get(name) {
+        Some(v) => v
+            .as_i64()
+            .ok_or_else(|| format!("parameter `{name}` is not a whole number ({v})")),
+        None => Err(format!("`{name}` is not a parameter")),
+    }
+}
+
+/// Parse the header of a model's SQL. Errors say which line and why.
+pub fn parse(sql: &str) -> Result<Header, String> {
+    let mut header = Header::default();
+    let mut kind_seen = false;
+    for (i, line) in sql.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let Some(comment) = line.strip_prefix("--") else {
+            break; // the header is the leading comment block
+        };
+        let at = |reason: String| format!("line {}: {reason}", i + 1);
+        let comment = comment.trim();
+        if let Some(k) = comment.strip_prefix("kind:") {
+            if kind_seen {
+                return Err(at("`kind` is declared twice".into()));
+            }
+            kind_seen = true;
+            header.kind = match k.trim() {
+                "full" => Kind::Full,
+                "by_date" => Kind::ByDate,
+                "by_month" => Kind::ByMonth,
+                other => {
+                    return Err(at(format!(
+                        "unknown kind `{other}`; expected full, by_date or by_month"
+                    )));
+                }
+            };
+        } else if let Some(w) = comment.strip_prefix("window:") {
+            let mut parts = w.split_whitespace();
+            let (Some(table), Some(spec), None) = (parts.next(), parts.next(), parts.next()) else {
+                return Err(at("expected `window: <table> <lo>..<hi> | asof | all`".into()));
+            };
+            let window = match spec {
+                "asof" => Window::AsOf,
+                "all" => Window::All,
+                range => {
+                    let (lo, hi) = range
+                        .split_once("..")
+                        .ok_or_else(|| at(format!("`{range}` is not <lo>..<hi>, asof or all")))?;
+                    Window::Days {
+                        lo: bound(lo).map_err(&at)?,
+                        hi: bound(hi).map_err(&at)?,
+                    }
+                }
+            };
+            if header.windows.insert(table.to_string(), window).is_some() {
+                return Err(at(format!("two windows for `{table}`")));
+            }
+        }
+    }
+    Ok(header)
+}
+
+/// `-1`, `+2`, `0`, `-repeat_lookback_days`, `fcr_window_h/24`, `-1-e1_baseline_days`.
+fn bound(text: &str) -> Result<DayBound, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("an empty bound".into());
+    }
+    let mut terms = Vec::new();
+    let mut sign = 1;
+    let mut rest = text;
+    if let Some(r) = rest.strip_prefix('-') {
+        sign = -1;
+        rest = r;
+    } else if let Some(r) = rest.strip_prefix('+') {
+        rest = r;
+    }
+    loop {
+        let end = rest.find(['+', '-']).unwrap_or(rest.len());
+        let token = &rest[..end];
+        terms.push((sign, term(token).map_err(|e| format!("`{text}`: {e}"))?));
+        if end == rest.len() {
+            break;
+        }
+        sign = if rest[end..].starts_with('-') { -1 } else { 1 };
+        rest = &rest[end + 1..];
+    }
+    Ok(DayBound(terms))
+}
+
+fn term(token: &str) -> Result<Term, String> {
+    let is_name = |s: &str| {
+        s.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    };
+    if let Ok(d) = token.parse::<i64>() {
+        Ok(Term::Days(d))
+    } else if let Some(p) = token.strip_suffix("/24").filter(|p| is_name(p)) {
+        Ok(Term::ParamHours(p.to_string()))
+    } else if is_name(token) {
+        Ok(Term::Param(token.to_string()))
+    } else {
+        Err(format!("`{token}` is neither whole days, a parameter nor parameter/24"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params() -> serde_json::Map<String, serde_json::Value> {
+        let serde_json::Value::Object(m) =
+            serde_json::json!({ "fcr_window_h": 24, "repeat_lookback_days": 90, "e1_baseline_days": 30, "x": 1.5 })
+        else {
+            unreachable!()
+        };
+        m
+    }
+
+    fn days(w: &Window) -> (i64, i64) {
+        match w {
+            Window::Days { lo, hi } => (lo.days(&params()).unwrap(), hi.days(&params()).unwrap()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_kind_and_windows_from_the_leading_comments() {
+        let h = parse(
+            "-- conformed.fact_work_order: …\n-- kind: by_date\n\
+             -- window: conformed_fact_work_order -repeat_lookback_days..0\n\
+             -- window: conformed_fact_agent_leg -1..fcr_window_h/24\n\
+             -- window: conformed_dim_agent asof\n-- window: raw_hr_agents all\n\
+             -- window: latest_crm_work_orders -1-e1_baseline_days..+1\n\
+             SELECT 1\n-- kind: full (not the header any more)\n",
+        )
+        .unwrap();
+        assert_eq!(h.kind, Kind::ByDate);
+        assert_eq!(days(&h.windows["conformed_fact_work_order"]), (-90, 0));
+        // 24 hours look ahead: one day.
+        assert_eq!(days(&h.windows["conformed_fact_agent_leg"]), (-1, 1));
+        assert_eq!(days(&h.windows["latest_crm_work_orders"]), (-31, 1));
+        assert_eq!(h.windows["conformed_dim_agent"], Window::AsOf);
+        assert_eq!(h.windows["raw_hr_agents"], Window::All);
+        assert_eq!(h.params(), ["e1_baseline_days", "fcr_window_h", "repeat_lookback_days"]);
+        // Hours round up: 25 h reach into a second day.
+        let mut p = params();
+        p.insert("fcr_window_h".into(), 25.into());
+        match &h.windows["conformed_fact_agent_leg"] {
+            Window::Days { hi, .. } => assert_eq!(hi.days(&p).unwrap(), 2),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(parse("SELECT 1").unwrap(), Header::default());
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_read_naming_the_line() {
+        for (sql, want) in [
+            ("-- kind: daily\nSELECT 1", "line 1: unknown kind `daily`"),
+            (
+                "-- kind: full\n-- kind: by_date\nSELECT 1",
+                "line 2: `kind` is declared twice",
+            ),
+            ("-- window: t\nSELECT 1", "line 1: expected `window:"),
+            ("-- window: t -1\nSELECT 1", "not <lo>..<hi>"),
+            ("-- window: t -1..x y\nSELECT 1", "line 1: expected `window:"),
+            ("-- window: t -1..Bad\nSELECT 1", "`Bad` is neither"),
+            (
+                "-- window: t 0..0\n-- window: t asof\nSELECT 1",
+                "line 2: two windows for `t`",
+            ),
+        ] {
+            let e = parse(sql).unwrap_err();
+            assert!(e.contains(want), "{sql:?}: {e}");
+        }
+        let h = parse("-- window: t 0..x\nSELECT 1").unwrap();
+        match &h.windows["t"] {
+            Window::Days { hi, .. } => {
+                assert!(hi.days(&params()).unwrap_err().contains("not a whole number"));
+                assert!(
+                    hi.days(&serde_json::Map::new())
+                        .unwrap_err()
+                        .contains("`x` is not a parameter")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
