@@ -50,5 +50,30 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         defs.tags.len(),
         graph.table_count()
     );
+    println!("customer key: {}", key_source(&pipeline)?);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where runs of `pipeline` will take the customer-key secret from, without creating one.
+fn key_source(pipeline: &Pipeline) -> Result<String> {
+    use crate::engine::pii::{self, KeySource};
+    if std::env::var(pii::ENV_HMAC_KEY).is_ok() || pipeline.key_file.is_some() {
+        let root = std::path::PathBuf::from("(unused)");
+        let (_, source) = pii::resolve_key(&root, pipeline.key_file.as_deref())?;
+        return Ok(format!("from {source}"));
+    }
+    let crate::warehouse::WarehouseUrl::Local(root) = &pipeline.warehouse else {
+        return Ok(format!("set {} or [privacy] key_file", pii::ENV_HMAC_KEY));
+    };
+    let path = pii::warehouse_key_path(root);
+    let stored = KeySource::Warehouse(path.clone());
+    let warning = stored.warning().expect("a warehouse key warns");
+    Ok(if path.exists() {
+        format!("from {stored}\nwarning: {warning}")
+    } else {
+        format!(
+            "none yet: the first run generates {} (mode 0600)\nwarning: {warning}",
+            path.display()
+        )
+    })
 }

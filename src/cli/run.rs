@@ -31,6 +31,10 @@ pub struct RunArgs {
     /// Redo dates a successful run already did with the same inputs and parameters.
     #[arg(long)]
     force: bool,
+    /// Build with a customer-key secret other than the warehouse's (a deliberate rotation:
+    /// every table past raw is rebuilt with the new customer keys).
+    #[arg(long)]
+    accept_new_key: bool,
 }
 
 fn date_arg(flag: &str, v: &str) -> Result<i64> {
@@ -66,6 +70,7 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<ExitCode> {
     }
     let opts = RunOptions {
         force: args.force,
+        accept_new_key: args.accept_new_key,
         trigger: if days.len() > 1 { "backfill" } else { "run" }.to_string(),
         quiet,
     };

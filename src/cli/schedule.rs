@@ -92,9 +92,9 @@ fn run_due(pipelines: &[Pipeline], now: DateTime<Utc>, quiet: bool) -> u8 {
                 println!("{}: running {}", p.name, schedule::describe(&days));
             }
             let opts = RunOptions {
-                force: false,
                 trigger: "schedule".into(),
                 quiet,
+                ..RunOptions::default()
             };
             run_pipeline(p, &days, &opts)
                 .with_context(|| format!("scheduled run of {} for {}", p.name, schedule::describe(&days)))?;

@@ -69,6 +69,19 @@ pub struct PipelineFile {
     /// Retries of transient I/O failures.
     #[serde(default)]
     pub retry: RetryPolicy,
+    /// Where the customer-key secret lives.
+    #[serde(default)]
+    pub privacy: PrivacyConfig,
+}
+
+/// The `[privacy]` section.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacyConfig {
+    /// File holding the customer-key secret, outside the warehouse (relative
+    /// to the pipeline file). `CALLCUBE_HMAC_KEY` wins over it.
+    #[serde(default)]
+    pub key_file: Option<String>,
 }
 
 /// Limits of the query engine for building models and marts.
@@ -186,6 +199,8 @@ pub struct Pipeline {
     pub quality: QualityConfig,
     /// Retries of transient I/O failures.
     pub retry: RetryPolicy,
+    /// Resolved `[privacy] key_file`, if set.
+    pub key_file: Option<PathBuf>,
 }
 
 /// Overrides from the command line or the environment (relative to the working directory).
@@ -340,6 +355,28 @@ impl PipelineFile {
                 )
             }
         }
+        let key_file = match &self.privacy.key_file {
+            None => None,
+            Some(k) if k.trim().is_empty() => return Err(config_err(file, "privacy.key_file", "expected a file path")),
+            Some(k) => {
+                let path = normalize(&base.join(k));
+                // The point of a key file is to keep the secret away from those who read the warehouse.
+                if let WarehouseUrl::Local(root) = &warehouse
+                    && path.starts_with(normalize(root))
+                {
+                    return Err(config_err(
+                        file,
+                        "privacy.key_file",
+                        format!(
+                            "{} is inside the warehouse {}: keep the key where the warehouse's readers cannot",
+                            path.display(),
+                            root.display()
+                        ),
+                    ));
+                }
+                Some(path)
+            }
+        };
         let name = self.name.clone().unwrap_or_else(|| {
             file.file_stem()
                 .map(|s| s.to_string_lossy().to_string())
@@ -358,6 +395,7 @@ impl PipelineFile {
             engine,
             quality,
             retry: self.retry,
+            key_file,
         })
     }
 

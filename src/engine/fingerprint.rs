@@ -15,7 +15,9 @@ use crate::config::Params;
 use crate::engine::graph::{BuildGraph, Job};
 
 /// Fingerprint of every table `graph` builds, by table name.
-pub fn fingerprints(graph: &BuildGraph, params: &Params) -> BTreeMap<String, String> {
+/// `key_fingerprint` (of the customer-key secret) is part of every table's:
+/// a new key gives every customer a new key, so everything past raw is rebuilt.
+pub fn fingerprints(graph: &BuildGraph, params: &Params, key_fingerprint: &str) -> BTreeMap<String, String> {
     let values = match serde_json::to_value(params).expect("params serialise") {
         serde_json::Value::Object(m) => m,
         _ => unreachable!("params are a struct"),
@@ -25,6 +27,7 @@ pub fn fingerprints(graph: &BuildGraph, params: &Params) -> BTreeMap<String, Str
     for n in &graph.nodes {
         let mut h = Sha256::new();
         h.update(concat!("callcube ", env!("CARGO_PKG_VERSION"), "\n"));
+        h.update(format!("customer key {key_fingerprint}\n"));
         let definition = match &n.job {
             Job::Sql(m) => m.sql.clone(),
             Job::Tags(tags) => tags

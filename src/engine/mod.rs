@@ -43,6 +43,16 @@ pub async fn model_session_with(
     params: &crate::config::Params,
     engine: &crate::config::EngineConfig,
 ) -> Result<SessionContext> {
+    model_session_keyed(root, params, engine, pii::hmac_key(root)?).await
+}
+
+/// [`model_session_with`] whose `customer_key` uses `key` (see [`pii::resolve_key`]).
+pub async fn model_session_keyed(
+    root: &Path,
+    params: &crate::config::Params,
+    engine: &crate::config::EngineConfig,
+    key: Vec<u8>,
+) -> Result<SessionContext> {
     use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
     use datafusion::execution::memory_pool::FairSpillPool;
     use datafusion::execution::runtime_env::RuntimeEnvBuilder;
@@ -71,7 +81,7 @@ pub async fn model_session_with(
     let batch = params_table::params_batch(params)?;
     let table = datafusion::datasource::MemTable::try_new(batch.schema(), vec![vec![batch]])?;
     ctx.register_table("params", std::sync::Arc::new(table))?;
-    ctx.register_udf(pii::customer_key_udf(pii::hmac_key(root)?));
+    ctx.register_udf(pii::customer_key_udf(key));
     ctx.register_udwf(overlap::kept_after_overlap_udwf());
     register_functions(&ctx);
     param_tables::register(&ctx, params)?;

@@ -1,11 +1,16 @@
 //! PII stops at `raw`: from `conformed` on, a customer is `customer_key(caller)`,
 //! an HMAC-SHA256 of the number under a secret key, so marts can be shared.
 //!
-//! The key comes from `CALLCUBE_HMAC_KEY`, else from a key file the warehouse
-//! generates once (`<warehouse>/_secrets/hmac.key`, never committed). The same
-//! key must be kept for the life of a warehouse, or customers change identity.
+//! The key comes from, in order: `CALLCUBE_HMAC_KEY`; the pipeline's
+//! `[privacy] key_file` (outside the warehouse); else a key the warehouse
+//! generates once, `<warehouse>/_secrets/hmac.key` (file mode 0600 in a 0700
+//! folder, never committed) — workable, but anyone who can read that file can
+//! re-identify every caller by hashing all numbers, so a run warns about it.
+//! The same key must be kept for the life of a warehouse, or customers change
+//! identity: the ledger records a fingerprint of the key (never the key) and a
+//! run with another key is refused.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringBuilder};
@@ -13,15 +18,63 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf};
 use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result, io_err};
 
 /// Environment variable holding the HMAC key (any string of 16 bytes or more).
 pub const ENV_HMAC_KEY: &str = "CALLCUBE_HMAC_KEY";
 
-/// The warehouse's HMAC key: from the environment, else its key file (created on first use).
+/// Where the key came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    /// `CALLCUBE_HMAC_KEY`.
+    Environment,
+    /// The pipeline's `[privacy] key_file`.
+    KeyFile(PathBuf),
+    /// Generated and stored with the warehouse.
+    Warehouse(PathBuf),
+}
+
+impl std::fmt::Display for KeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeySource::Environment => write!(f, "the environment ({ENV_HMAC_KEY})"),
+            KeySource::KeyFile(p) => write!(f, "the key file {} ([privacy] key_file)", p.display()),
+            KeySource::Warehouse(p) => write!(f, "{}, stored inside the warehouse", p.display()),
+        }
+    }
+}
+
+impl KeySource {
+    /// What to tell the operator about a key kept in the warehouse, if it is.
+    pub fn warning(&self) -> Option<String> {
+        match self {
+            KeySource::Warehouse(p) => Some(format!(
+                "the customer-key secret is stored inside the warehouse ({}): anyone who can read it \
+                 can re-identify every caller by hashing all phone numbers. Move it out: set {ENV_HMAC_KEY} \
+                 or `[privacy] key_file` to a file outside the warehouse holding the same key, then delete \
+                 it from the warehouse (README: Privacy)",
+                p.display()
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// The generated key's place in a warehouse.
+pub fn warehouse_key_path(warehouse_root: &Path) -> PathBuf {
+    warehouse_root.join("_secrets").join("hmac.key")
+}
+
+/// The warehouse's HMAC key, from the environment, else its key file (created on first use).
 pub fn hmac_key(warehouse_root: &Path) -> Result<Vec<u8>> {
+    Ok(resolve_key(warehouse_root, None)?.0)
+}
+
+/// The key and where it came from: `CALLCUBE_HMAC_KEY`, else `key_file`, else
+/// the warehouse's own key file, generated on first use.
+pub fn resolve_key(warehouse_root: &Path, key_file: Option<&Path>) -> Result<(Vec<u8>, KeySource)> {
     if let Ok(k) = std::env::var(ENV_HMAC_KEY) {
         if k.len() < 16 {
             return Err(Error::Config {
@@ -30,12 +83,27 @@ pub fn hmac_key(warehouse_root: &Path) -> Result<Vec<u8>> {
                 reason: "the key must be at least 16 bytes".into(),
             });
         }
-        return Ok(k.into_bytes());
+        return Ok((k.into_bytes(), KeySource::Environment));
     }
-    let dir = warehouse_root.join("_secrets");
-    let path = dir.join("hmac.key");
+    if let Some(path) = key_file {
+        let key = std::fs::read(path).map_err(io_err(path))?;
+        let key = trim_line_end(key);
+        if key.len() < 16 {
+            return Err(Error::BadFile {
+                file: path.to_path_buf(),
+                reason: "key file is shorter than 16 bytes".into(),
+            });
+        }
+        return Ok((key, KeySource::KeyFile(path.to_path_buf())));
+    }
+    let path = warehouse_key_path(warehouse_root);
+    let dir = path.parent().expect("a key file has a folder").to_path_buf();
     match std::fs::read(&path) {
-        Ok(k) if k.len() >= 16 => return Ok(k),
+        Ok(k) if k.len() >= 16 => {
+            // Keys written by earlier versions were world-readable.
+            restrict(&dir, &path)?;
+            return Ok((k, KeySource::Warehouse(path)));
+        }
         Ok(_) => {
             return Err(Error::BadFile {
                 file: path,
@@ -51,12 +119,81 @@ pub fn hmac_key(warehouse_root: &Path) -> Result<Vec<u8>> {
         reason: format!("no randomness: {e}"),
     })?;
     let hex_key = hex::encode(key).into_bytes();
-    std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    create_private_dir(&dir)?;
     // Write under a temporary name first so a crash never leaves half a key.
     let tmp = dir.join(".hmac.key.tmp");
-    std::fs::write(&tmp, &hex_key).map_err(io_err(&tmp))?;
+    write_private(&tmp, &hex_key)?;
     std::fs::rename(&tmp, &path).map_err(io_err(&path))?;
-    Ok(hex_key)
+    Ok((hex_key, KeySource::Warehouse(path)))
+}
+
+/// A key file written by hand usually ends with a newline; it is not part of the key.
+fn trim_line_end(mut key: Vec<u8>) -> Vec<u8> {
+    while key.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+        key.pop();
+    }
+    key
+}
+
+/// A short public fingerprint of `key`: tells two keys apart without revealing either.
+pub fn key_fingerprint(key: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(b"callcube customer-key fingerprint\n");
+    h.update(key);
+    hex::encode(&h.finalize()[..8])
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(io_err(dir))?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io_err(dir))
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(io_err(dir))
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(io_err(path))?;
+    f.write_all(bytes).map_err(io_err(path))
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).map_err(io_err(path))
+}
+
+/// Make the key folder 0700 and the key file 0600, whatever made them.
+#[cfg(unix)]
+fn restrict(dir: &Path, file: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    for (p, mode) in [(dir, 0o700), (file, 0o600)] {
+        let current = std::fs::metadata(p).map_err(io_err(p))?.permissions().mode() & 0o777;
+        if current != mode {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).map_err(io_err(p))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn restrict(_dir: &Path, _file: &Path) -> Result<()> {
+    Ok(())
 }
 
 /// `customer_key(text) -> text`: 32 hex characters of HMAC-SHA256; NULL stays NULL.
@@ -98,4 +235,57 @@ pub fn customer_key_udf(key: Vec<u8>) -> ScalarUDF {
         Volatility::Immutable,
         Arc::new(fun),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_generated_key_is_0600_in_a_0700_folder_and_an_old_one_is_tightened() {
+        use std::os::unix::fs::PermissionsExt;
+        if std::env::var(ENV_HMAC_KEY).is_ok() {
+            return; // the environment decides the key; nothing is generated
+        }
+        let root = tempfile::tempdir().unwrap();
+        let (key, source) = resolve_key(root.path(), None).unwrap();
+        let path = warehouse_key_path(root.path());
+        assert_eq!(source, KeySource::Warehouse(path.clone()));
+        assert!(source.warning().unwrap().contains("re-identify"));
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        // A key an earlier version left world-readable is tightened, and stays the same key.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::set_permissions(path.parent().unwrap(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(resolve_key(root.path(), None).unwrap().0, key);
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+    }
+
+    #[test]
+    fn a_key_file_is_read_without_its_line_end_and_fingerprints_tell_keys_apart() {
+        if std::env::var(ENV_HMAC_KEY).is_ok() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("callcube.key");
+        std::fs::write(&file, "0123456789abcdef0123\n").unwrap();
+        let (key, source) = resolve_key(&dir.path().join("wh"), Some(&file)).unwrap();
+        assert_eq!(key, b"0123456789abcdef0123");
+        assert_eq!(source, KeySource::KeyFile(file.clone()));
+        assert!(source.warning().is_none());
+        assert!(!warehouse_key_path(&dir.path().join("wh")).exists(), "no key generated");
+        assert_eq!(key_fingerprint(&key), key_fingerprint(b"0123456789abcdef0123"));
+        assert_ne!(key_fingerprint(&key), key_fingerprint(b"0123456789abcdef0124"));
+        assert_eq!(key_fingerprint(&key).len(), 16);
+        std::fs::write(&file, "short\n").unwrap();
+        assert!(
+            resolve_key(dir.path(), Some(&file))
+                .unwrap_err()
+                .to_string()
+                .contains("shorter than 16")
+        );
+    }
 }

@@ -3,7 +3,7 @@
 //!
 //! - `ledger_runs`: one row per run: pipeline, trigger, dates, parameters
 //!   (JSON and hash), status, error, late-data and skipped dates, a taken-over
-//!   lock, start and end
+//!   lock, the customer-key fingerprint, start and end
 //! - `ledger_run_dates`: per run and business date: the inputs' fingerprint,
 //!   the parameters' hash, `landed` or `skipped`, and the earlier dates its
 //!   delivery brought rows for (late data)
@@ -74,6 +74,8 @@ pub struct RunRecord {
     pub skipped_dates: Vec<i64>,
     /// The lock holder this run took over from (a killed run), if any.
     pub took_over: Option<String>,
+    /// Fingerprint of the customer-key secret the run used (never the key).
+    pub key_fingerprint: Option<String>,
     pub started_at: chrono::DateTime<chrono::Utc>,
     pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -183,6 +185,7 @@ pub fn write_run(wh: &Warehouse, r: &RunRecord) -> Result<()> {
                 strings(std::iter::once(Some(dates_text(&r.skipped_dates)))),
             ),
             ("took_over_lock", strings(std::iter::once(r.took_over.as_ref()))),
+            ("key_fingerprint", strings(std::iter::once(r.key_fingerprint.as_ref()))),
             ("params_hash", strings(std::iter::once(Some(&r.params_hash)))),
             ("params", strings(std::iter::once(Some(&r.params_json)))),
             ("started_at", ts(Some(r.started_at))),
@@ -335,6 +338,36 @@ pub async fn built_fingerprints(ctx: &SessionContext, pipeline: &str) -> Result<
         .into_iter()
         .filter_map(|r| Some((r[0].clone()?, r[1].clone()?)))
         .collect())
+}
+
+/// The customer-key fingerprint of the latest successful run of any pipeline
+/// on this warehouse that recorded one: the key its customer keys were made with.
+pub async fn warehouse_key_fingerprint(ctx: &SessionContext) -> Result<Option<String>> {
+    if !ctx.table_exist("ledger_runs")? {
+        return Ok(None);
+    }
+    let has_column = ctx
+        .table("ledger_runs")
+        .await?
+        .schema()
+        .has_column_with_unqualified_name("key_fingerprint");
+    if !has_column {
+        return Ok(None); // a warehouse from before fingerprints
+    }
+    let batches = ctx
+        .sql(
+            "SELECT key_fingerprint FROM ledger_runs WHERE status = 'success' AND key_fingerprint IS NOT NULL \
+             ORDER BY started_at DESC LIMIT 1",
+        )
+        .await?
+        .collect()
+        .await?;
+    let Some(b) = batches.iter().find(|b| b.num_rows() > 0) else {
+        return Ok(None);
+    };
+    let col = datafusion::arrow::compute::cast(b.column(0), &datafusion::arrow::datatypes::DataType::Utf8)?;
+    let col = col.as_any().downcast_ref::<StringArray>().expect("utf8");
+    Ok(Some(col.value(0).to_string()))
 }
 
 /// For each business date, the inputs fingerprint and parameters hash of the

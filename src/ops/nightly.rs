@@ -16,7 +16,7 @@ use crate::config::Pipeline;
 use crate::engine::build::{Definitions, build_graph_into};
 use crate::engine::graph::BuildGraph;
 use crate::engine::models::{self, ModelCounts, Staging};
-use crate::engine::{self, fingerprint};
+use crate::engine::{self, fingerprint, pii};
 use crate::error::{Error, Result};
 use crate::ingest::{LandReport, land_day};
 use crate::ledger::runs::{self, CheckResult, InputFile, ModelRow, RunDate, RunRecord, RunStatus, TableRow};
@@ -38,6 +38,9 @@ pub struct RunOptions {
     pub trigger: String,
     /// Print only warnings and errors.
     pub quiet: bool,
+    /// Build with a customer-key secret other than the one the warehouse was
+    /// built with (a deliberate rotation: everything past raw is rebuilt).
+    pub accept_new_key: bool,
 }
 
 /// What a run did.
@@ -65,6 +68,8 @@ struct Progress {
 /// Run `pipeline` over `days` (in order).
 pub fn run_pipeline(pipeline: &Pipeline, days: &[i64], opts: &RunOptions) -> Result<RunOutcome> {
     let wh = Warehouse::open(&pipeline.warehouse)?;
+    // Before anything is written: a different key would silently give every customer a new identity.
+    let key = customer_key(pipeline, &wh, opts)?;
     let run_id = ledger::new_run_id();
     let lock = RunLock::acquire(wh.root(), &pipeline.name, &run_id)?;
     if let Some(previous) = &lock.took_over {
@@ -94,6 +99,7 @@ pub fn run_pipeline(pipeline: &Pipeline, days: &[i64], opts: &RunOptions) -> Res
         late_dates: Vec::new(),
         skipped_dates: Vec::new(),
         took_over: lock.took_over.clone(),
+        key_fingerprint: Some(key.fingerprint.clone()),
         started_at: chrono::Utc::now(),
         finished_at: None,
     };
@@ -101,7 +107,18 @@ pub fn run_pipeline(pipeline: &Pipeline, days: &[i64], opts: &RunOptions) -> Res
     tracing::info!(run_id = %run_id, pipeline = %pipeline.name, dates = %crate::ops::schedule::describe(days), "run started");
     let mut progress = Progress::default();
     progress.outcome.run_id = run_id.clone();
-    let result = execute(pipeline, &wh, &graph, days, opts, &record.params_hash, &mut progress);
+    let result = execute(
+        pipeline,
+        &wh,
+        &Build {
+            graph: &graph,
+            key: &key,
+        },
+        days,
+        opts,
+        &record.params_hash,
+        &mut progress,
+    );
     record.finished_at = Some(chrono::Utc::now());
     record.late_dates = progress.outcome.late.clone();
     record.skipped_dates = progress.outcome.skipped.clone();
@@ -130,6 +147,52 @@ pub fn run_pipeline(pipeline: &Pipeline, days: &[i64], opts: &RunOptions) -> Res
     result.map(|()| progress.outcome)
 }
 
+/// What a run builds, and with which customer key.
+struct Build<'a> {
+    graph: &'a BuildGraph,
+    key: &'a CustomerKey,
+}
+
+/// The customer-key secret a run builds with.
+struct CustomerKey {
+    key: Vec<u8>,
+    fingerprint: String,
+}
+
+/// Resolve the key, warn when it lives inside the warehouse, and refuse one
+/// that differs from the key the warehouse was built with, unless accepted.
+fn customer_key(pipeline: &Pipeline, wh: &Warehouse, opts: &RunOptions) -> Result<CustomerKey> {
+    let (key, source) = pii::resolve_key(wh.root(), pipeline.key_file.as_deref())?;
+    if let Some(w) = source.warning() {
+        eprintln!("warning: {w}");
+    }
+    let fingerprint = pii::key_fingerprint(&key);
+    let runtime = tokio::runtime::Runtime::new().map_err(crate::error::io_err(wh.root()))?;
+    let built_with = runtime.block_on(async {
+        let (ctx, _) = engine::session(wh.root()).await?;
+        runs::warehouse_key_fingerprint(&ctx).await
+    })?;
+    match built_with {
+        Some(before) if before != fingerprint && !opts.accept_new_key => Err(Error::Config {
+            file: pipeline.file.clone(),
+            key: "customer key".into(),
+            reason: format!(
+                "the customer-key secret from {source} (fingerprint {fingerprint}) is not the one this \
+                 warehouse was built with (fingerprint {before}): every customer would get a new identity. \
+                 Use the warehouse's key, or rotate it on purpose with `run --accept-new-key` (everything \
+                 past raw is rebuilt; README: Privacy). Nothing was changed"
+            ),
+        }),
+        Some(before) if before != fingerprint => {
+            eprintln!(
+                "warning: customer key rotated (fingerprint {before} → {fingerprint}): every table past raw is rebuilt"
+            );
+            Ok(CustomerKey { key, fingerprint })
+        }
+        _ => Ok(CustomerKey { key, fingerprint }),
+    }
+}
+
 /// Put back what a killed run left half-swapped, and drop its staging folders.
 fn recover(root: &Path, graph: &BuildGraph) {
     crate::warehouse::sweep_temporaries(root);
@@ -139,7 +202,7 @@ fn recover(root: &Path, graph: &BuildGraph) {
 fn execute(
     pipeline: &Pipeline,
     wh: &Warehouse,
-    graph: &BuildGraph,
+    build: &Build,
     days: &[i64],
     opts: &RunOptions,
     params_hash: &str,
@@ -153,7 +216,7 @@ fn execute(
             runs::built_fingerprints(&ctx, &pipeline.name).await?,
         ))
     })?;
-    let fingerprints = fingerprint::fingerprints(graph, &pipeline.params);
+    let fingerprints = fingerprint::fingerprints(build.graph, &pipeline.params, &build.key.fingerprint);
     let redefined = fingerprint::changed(&fingerprints, &built_with);
     let expected = pipeline.quality.expected.clone().unwrap_or_default();
     let landing = Stage::start("landing", days.len() as u64);
@@ -259,7 +322,7 @@ fn execute(
     if !failures.is_empty() {
         return Err(Error::DataQuality(failures.join("; ")));
     }
-    if graph.is_empty() {
+    if build.graph.is_empty() {
         return Ok(());
     }
     let reason = if opts.force {
@@ -280,7 +343,7 @@ fn execute(
         }
         return Ok(());
     };
-    let counts = runtime.block_on(build_and_publish(pipeline, wh, graph, progress))?;
+    let counts = runtime.block_on(build_and_publish(pipeline, wh, build, progress))?;
     progress.models = counts
         .iter()
         .map(|c| ModelRow {
@@ -319,10 +382,11 @@ fn execute(
 async fn build_and_publish(
     pipeline: &Pipeline,
     wh: &Warehouse,
-    graph: &BuildGraph,
+    build: &Build<'_>,
     progress: &mut Progress,
 ) -> Result<Vec<ModelCounts>> {
-    let ctx = engine::model_session_with(wh.root(), &pipeline.params, &pipeline.engine).await?;
+    let Build { graph, key } = build;
+    let ctx = engine::model_session_keyed(wh.root(), &pipeline.params, &pipeline.engine, key.key.clone()).await?;
     let finality = Finality::load(&ctx).await?;
     let mut staging = Staging::new(wh.root(), &progress.outcome.run_id);
     let stage = std::sync::Arc::new(Stage::start("building", graph.table_count() as u64));

@@ -96,6 +96,11 @@ fn bad_config_is_refused_with_file_key_and_expectation() {
             &format!("{OK}[params]\nd_extremes_n = 0\n"),
             &["params.d_extremes_n", "≥ 1"],
         ),
+        // The key must live where the warehouse's readers cannot read it.
+        (
+            &format!("{OK}[privacy]\nkey_file = \"../wh/_secrets/my.key\"\n"),
+            &["privacy.key_file", "inside the warehouse"],
+        ),
         (
             &format!("{OK}[params]\ntalk_rate_base = \"hours\"\n"),
             &["talk_rate_base", "logged_in"],

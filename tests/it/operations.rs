@@ -642,3 +642,72 @@ fn landing_rows_in_the_ledger_reconcile_with_duplicates() {
         [["6", "0", "3", "3"]]
     );
 }
+
+fn callcube_with_key(s: &Scratch, key: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_callcube"))
+        .args(args)
+        .current_dir(s.dir.path())
+        .env_remove("CALLCUBE_WAREHOUSE")
+        .env_remove("CALLCUBE_INBOX")
+        .env("CALLCUBE_HMAC_KEY", key)
+        .output()
+        .expect("callcube runs")
+}
+
+#[test]
+fn a_run_with_another_customer_key_is_refused_and_changes_nothing() {
+    let s = setup("");
+    legs(&s, "2026-11-16", "2026-11-16", "a", 2, 100);
+    legs(&s, "2026-11-17", "2026-11-17", "b", 2, 100);
+    let first = "first-key-0123456789";
+    expect_code(
+        &callcube_with_key(&s, first, &["run", "p.toml", "--date", "2026-11-16"]),
+        0,
+    );
+    let out = expect_code(&callcube_with_key(&s, first, &["check", "p.toml"]), 0);
+    assert!(
+        out.contains("customer key: from the environment (CALLCUBE_HMAC_KEY)"),
+        "{out}"
+    );
+    let before: Vec<_> = snapshot(&wh(&s))
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with("_locks"))
+        .collect();
+
+    // Another key, and a new date to land: refused before anything is written.
+    let second = "second-key-0123456789";
+    let out = expect_code(
+        &callcube_with_key(&s, second, &["run", "p.toml", "--date", "2026-11-17"]),
+        1,
+    );
+    assert!(
+        out.contains("is not the one this warehouse was built with") && out.contains("--accept-new-key"),
+        "{out}"
+    );
+    let after: Vec<_> = snapshot(&wh(&s))
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with("_locks"))
+        .collect();
+    assert!(before == after, "the warehouse changed");
+
+    // A deliberate rotation rebuilds everything past raw with the new key.
+    let out = expect_code(
+        &callcube_with_key(
+            &s,
+            second,
+            &["run", "p.toml", "--date", "2026-11-17", "--accept-new-key"],
+        ),
+        0,
+    );
+    assert!(out.contains("customer key rotated"), "{out}");
+    assert_eq!(
+        latest_run_models(&s),
+        [["conformed_legs", "definition"], ["marts_per_day", "definition"]]
+    );
+    // From now on the new key is the warehouse's.
+    let out = expect_code(
+        &callcube_with_key(&s, second, &["run", "p.toml", "--date", "2026-11-17"]),
+        0,
+    );
+    assert!(out.contains("nothing new to build"), "{out}");
+}
