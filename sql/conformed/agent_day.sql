@@ -2,6 +2,9 @@
 -- date, from the agents snapshot in force that day (metrics.md, Grains). Agent time and
 -- headcount belong to the team's center and the primary skill group (dim_agent checks that the
 -- group belongs to that center).
+-- kind: by_date
+-- the agents snapshot in force on d (dim_date.agents_snapshot_dt = latest dim_agent partition <= d)
+-- window: conformed_dim_agent asof
 SELECT
     a.agent_id,
     a.team_id,

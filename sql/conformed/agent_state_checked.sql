@@ -2,6 +2,11 @@
 -- start_ts) with `kept`: false for a row starting before the end of a row kept before it in
 -- (start_ts, end_ts, state) order. Overlapping rows are a data-quality finding
 -- (dq_state_overlap), never summed twice (metrics.md, Event counts).
+-- kind: full
+-- kept is a chain over each agent's whole history: whether a row of d is kept depends on which
+-- earlier rows were kept, back to the agent's first row (a rejected row does not extend the
+-- limit), and a state row has no maximum duration; no window bounds it
+-- window: latest_hotline_agent_states all
 SELECT
     s.agent_id,
     s.state,

@@ -14,6 +14,21 @@
 --   unsubscribes_30d          successful unsubscribe orders, by created_ts
 --   marketing_successes_180d  marketing successes, by their order's created_ts
 --   refunds_closed_90d        refund work orders, by closed_ts
+-- kind: by_date
+-- 180-day event window (d-179 .. d) of manual requests by queue_start (= leg dt)
+-- window: conformed_fact_agent_leg -179..0
+-- unsubscribes and marketing-success orders by created_ts (= order dt) in the 180 days
+-- window: conformed_fact_order -179..0
+-- refunds count by closed_ts: a refund closed in the window may have been accepted (its dt) at
+-- any earlier date; complaints/repeats/escalations by accepted_ts would need only -89..0
+-- window: conformed_fact_work_order all
+-- a marketing success counts by its order's created_ts, but the offer row sits at its leg's
+-- date; nothing bounds how long after the popup the BOSS order is created
+-- window: conformed_fact_offer all
+-- the subscriber snapshot in force on d (dim_date.subscribers_snapshot_dt)
+-- window: conformed_fact_subscriber asof
+-- MAX(latest_run) over every row: which dates exist at all depends on the latest run
+-- window: finality_dates all
 WITH dates AS (
     SELECT d.business_date, d.subscribers_snapshot_dt
     FROM conformed_dim_date AS d

@@ -1,6 +1,7 @@
 -- conformed.dim_agent: each agent's team, site, skill groups and role per snapshot date dt.
 -- The agent's name (PII) stops at raw. primary_skill_group must belong to the team's
 -- center (metrics.md, Center), else the agent's time goes to '(none)'.
+-- kind: by_date
 SELECT
     a.agent_id,
     a.team_id,

@@ -1,5 +1,6 @@
 -- conformed.dim_category: the complaint and request category tree as of each snapshot date,
 -- with each node's parent and root (categories are at most a few levels deep).
+-- kind: by_date
 SELECT
     c.category_code,
     c.parent_code,

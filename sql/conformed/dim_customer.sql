@@ -1,5 +1,7 @@
 -- conformed.dim_customer: every customer seen as a caller or subscriber, with the city and
 -- brand of the latest subscriber snapshot (NULL if never in one).
+-- kind: full
+-- no dt: one row per customer ever seen, with the latest subscriber snapshot over all history
 WITH seen AS (
     SELECT customer_key FROM conformed_fact_ivr_call WHERE customer_key IS NOT NULL
     UNION SELECT customer_key FROM conformed_fact_subscriber WHERE customer_key IS NOT NULL

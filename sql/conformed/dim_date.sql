@@ -2,6 +2,24 @@
 -- last (a state row or shift crossing midnight lands there), with its calendar labels and the
 -- snapshot in force that day: the snapshot of that date, else the latest earlier one
 -- (metrics.md, Grains). NULL when no snapshot is that old.
+-- kind: by_date
+-- the spine runs from the first to the day after the last data date of all these tables:
+-- whether row d exists depends on MIN/MAX over every partition (a new date adds rows d, d+1;
+-- a back-filled earlier date adds rows before the old start)
+-- window: raw_hotline_ivr_calls all
+-- window: raw_hotline_agent_legs all
+-- window: raw_hotline_agent_states all
+-- window: raw_hr_schedules all
+-- window: raw_crm_work_orders all
+-- window: raw_hotline_surveys all
+-- window: raw_hr_qa_inspections all
+-- window: raw_boss_orders all
+-- raw_hr_agents: in the spine (all) and the agents snapshot in force (asof)
+-- window: raw_hr_agents all
+-- snapshot in force on d: the latest snapshot partition <= d
+-- window: raw_hr_teams asof
+-- window: raw_hotline_skill_groups asof
+-- window: raw_boss_subscribers asof
 WITH data_dates AS (
     SELECT DISTINCT dt FROM raw_hotline_ivr_calls
     UNION SELECT DISTINCT dt FROM raw_hotline_agent_legs

@@ -10,6 +10,12 @@
 -- The leg's center is its skill group's (Center rule); its team and site are its agent's on
 -- that date. city_code, brand and customer_key come from the leg's call. A key delivered in
 -- two folders keeps the latest delivery.
+-- kind: by_date
+-- call_end = MAX(end_time) over every leg of the call: a call crossing midnight has legs
+-- queued on d-1 and d+1 (assumes a call (and each of its legs) lasts < 24 h)
+-- window: latest_hotline_agent_legs -1..1
+-- the leg's call began at most a day before it was queued (ivr_start <= queue_start, assumes a call (and each of its legs) lasts < 24 h)
+-- window: conformed_fact_ivr_call -1..0
 WITH leg AS (
     SELECT
         *,

@@ -8,6 +8,11 @@
 --   break_start  a NOT_READY 'break' row whose previous row is not one (a maximal run of
 --                consecutive break rows is one break)
 -- Team, center, site and primary skill group are the agent's on the slice's date.
+-- kind: by_date
+-- slices of d come from rows that started on any earlier date (no maximum state duration), and
+-- break_start looks at the agent's previous kept row however long ago it was (a break run
+-- continues across any gap); no bounded window is correct
+-- window: conformed_agent_state_checked all
 WITH ordered AS (
     SELECT
         s.*,

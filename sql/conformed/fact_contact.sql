@@ -8,6 +8,12 @@
 --   b5s handle, guided
 -- customer_key is the contact's own caller. Time, skill group and agent come from the leg; a
 -- contact whose leg is unknown (leg_known false) goes to its folder date and skill group '(none)'.
+-- kind: by_date
+-- a contact sits in its delivery folder's date, which can be any date after its leg's (late
+-- deliveries are not bounded), and request_rank ranks every contact of the call
+-- window: latest_crm_contacts all
+-- a contact of folder d may name a leg of any earlier date (then it belongs to that date, not d)
+-- window: conformed_fact_agent_leg all
 WITH c AS (
     SELECT * FROM latest_crm_contacts
 ),

@@ -3,6 +3,13 @@
 -- different call with the same caller entered the queue in (call_end, call_end + fcr_window_h],
 -- or (b) a complaint or refund work order of this call was accepted at or before
 -- call_end + fcr_window_h. A transfer alone does not make it unresolved.
+-- kind: by_date
+-- recalls: a leg queued in (call_end, call_end + fcr_window_h]; call_end < the leg's queue_start
+-- + 24 h (assumes a call (and each of its legs) lasts < 24 h)
+-- window: conformed_fact_agent_leg 0..1+fcr_window_h/24
+-- work orders of the call accepted <= call_end + fcr_window_h; no lower bound in the SQL:
+-- assumes a call's work order is not accepted before the call began (d-1)
+-- window: conformed_fact_work_order -1..1+fcr_window_h/24
 WITH eff AS (
     SELECT * FROM conformed_fact_agent_leg WHERE is_effective
 ),

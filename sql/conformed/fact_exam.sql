@@ -1,4 +1,5 @@
 -- conformed.fact_exam: exam results by exam_date, with the agent's team and center that day.
+-- kind: by_date
 SELECT
     e.agent_id,
     COALESCE(a.center_id, p.single_center_id, '(none)') AS center_id,

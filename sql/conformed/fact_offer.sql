@@ -3,6 +3,14 @@
 -- status is success (Marketing success). pitch_seconds: pitch_s, else marketing_pitch_s for a
 -- recommended offer and 0 otherwise; pitch_fallback says the fallback was used. An offer whose
 -- leg is unknown (leg_known false) goes to its popup_ts and skill group '(none)'.
+-- kind: by_date
+-- an offer pops up during its leg: popup date = the leg's date or the next (assumes a call (and each of its legs) lasts < 24 h);
+-- an offer with an unknown leg stays on its popup date
+-- window: latest_hotline_offers 0..1
+-- to know whether an offer of d has a known leg of d-1 (then it belongs to d-1)
+-- window: conformed_fact_agent_leg -1..0
+-- the offer's order (is_success) may be created at any later date: nothing bounds it
+-- window: conformed_fact_order all
 WITH o AS (
     SELECT * FROM latest_hotline_offers
 )

@@ -1,5 +1,6 @@
 -- conformed.fact_order: BOSS orders, business date dt = date of created_ts. msisdn becomes
 -- customer_key.
+-- kind: by_date
 SELECT
     o.order_id,
     customer_key(o.msisdn) AS customer_key,

@@ -1,6 +1,10 @@
 -- conformed.fact_qa_inspection: QA inspections by inspected_at (metrics.md, Attribution), in
 -- the skill group and center of the inspected leg ('(none)' when the leg is unknown). The agent
 -- is the leg's, else the inspection's own agent_id.
+-- kind: by_date
+-- inspections run weeks after the call (metrics.md, Attribution): the inspected leg can be of
+-- any earlier date
+-- window: conformed_fact_agent_leg all
 SELECT
     q.inspection_id,
     q.leg_id,

@@ -4,6 +4,10 @@
 -- meal_start the meal minutes are taken pro rata to the slice's share of the shift, and no meal
 -- window exists (meal_start/meal_end NULL). work_date is kept for attendance (C18); dt is the
 -- slice's business date. Exact decimals: a pro-rata share is not a whole second.
+-- kind: by_date
+-- a shift sits in its work_date partition and may cross midnight: slices of d come from shifts
+-- of work_date d-1 and d (assumes shift_start on work_date and a shift < 24 h)
+-- window: latest_hr_schedules -1..0
 WITH shift AS (
     SELECT
         s.agent_id,

@@ -1,5 +1,6 @@
 -- conformed.fact_subscriber: the daily subscriber snapshot (dt = snapshot date), keyed by
 -- customer_key instead of the number.
+-- kind: by_date
 SELECT
     customer_key(s.msisdn) AS customer_key,
     COALESCE(s.city_code, '(none)') AS city_code,

@@ -7,6 +7,12 @@
 -- agent_mismatch flags a surveys.agent_id that disagrees with it; leg_known false is a
 -- survey whose leg is unknown (a data-quality finding). dt = date of the attribution leg's
 -- queue_start, else of survey_ts.
+-- kind: by_date
+-- a survey (partition = survey_ts date) comes after its call, without bound, and goes to its
+-- call's first answered request's date
+-- window: latest_hotline_surveys all
+-- the surveyed leg and the call's first answered request can be of any earlier date
+-- window: conformed_fact_agent_leg all
 WITH s AS (
     SELECT * FROM latest_hotline_surveys
 ),

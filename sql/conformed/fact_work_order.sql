@@ -5,6 +5,12 @@
 -- is_repeat (B11): a complaint whose caller has another complaint with the same leaf
 -- category archived (closed when not archived) before this one's accepted_ts and no more
 -- than repeat_lookback_days before it.
+-- kind: by_date
+-- B11: the earlier complaint must be archived/closed within repeat_lookback_days before
+-- accepted_ts, but its own accepted_ts (its partition) can be any earlier date
+-- window: latest_crm_work_orders all
+-- the last answered leg of the order's call: the call can be any time before the order
+-- window: conformed_fact_agent_leg all
 WITH wo AS (
     SELECT
         w.*,

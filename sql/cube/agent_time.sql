@@ -5,6 +5,12 @@
 -- its meal window; breaks and logins are event counts; agent-days (C18) sit at 00:00 of the
 -- work_date: scheduled = (agent, work_date) with a shift, attended = with a state row
 -- overlapping one of that day's shifts.
+-- kind: by_date
+-- agent-days sit at work_date d; that day's shifts have slices on d and d+1 (a night shift)
+-- window: conformed_fact_schedule 0..1
+-- attendance: a kept state row overlapping a shift of work_date d may have started at any
+-- earlier date (state rows have no maximum duration)
+-- window: conformed_agent_state_checked all
 WITH in_shift AS (
     SELECT
         s.dt,

@@ -1,6 +1,12 @@
 -- cube.contact: business-volume requests (B1, B1s, B3, B5, B5s) at the leg of the contact that
 -- represents each request, and B6: BOSS orders (hotline, success, op_type not payment or
 -- suspend) of a call with a B5 request, each counted once at the call's first B5 request.
+-- kind: by_date
+-- first_b5 ranks every B5 contact of the call; contacts with an unknown leg sit at their folder
+-- date, which is unbounded relative to the call
+-- window: conformed_fact_contact all
+-- B6 counts every order of the call, whenever it was created
+-- window: conformed_fact_order all
 WITH first_b5 AS (
     SELECT *
     FROM (

@@ -1,4 +1,5 @@
 -- cube.ivr: IVR calls by ivr_start (C1's ivr_calls, C14), with the IVR code used.
+-- kind: by_date
 SELECT
     dt,
     date_bin(INTERVAL '30 minutes', ivr_start, TIMESTAMP '2000-01-01 00:00:00') AS interval_start,

@@ -1,6 +1,7 @@
 -- cube.leg: additive leg measures by queue_start interval × center × skill group × team × site
 -- × agent × city × brand (metrics.md, Attribution). "scored" counts drop short abandons when
 -- exclude_short_abandons is set (A1, A2, C2, C4, C5, C17); the plain counts never do.
+-- kind: by_date
 WITH l AS (
     SELECT
         f.*,

@@ -1,4 +1,5 @@
 -- cube.offer: marketing pop-ups at their leg (A8, B15, E3, E4), by campaign as well.
+-- kind: by_date
 SELECT
     dt, interval_start, center_id, skill_group, team_id, site, agent_id, city_code, brand, campaign_id,
     COUNT(*) AS offers,

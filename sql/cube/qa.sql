@@ -1,4 +1,5 @@
 -- cube.qa: QA inspections by inspected_at, in the inspected leg's skill group (A9).
+-- kind: by_date
 SELECT
     dt, interval_start, center_id, skill_group, team_id, site, agent_id, city_code, brand,
     COUNT(*) AS inspections,

@@ -1,5 +1,6 @@
 -- cube.survey: counted valid surveys (one per call) at their attribution: the call's first
 -- answered request (A3, A4, A6).
+-- kind: by_date
 SELECT
     dt, interval_start, center_id, skill_group, team_id, site, agent_id, city_code, brand,
     COUNT(*) AS valid_surveys,

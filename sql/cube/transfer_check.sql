@@ -1,6 +1,7 @@
 -- cube.transfer_check: A12 transfer accuracy checks: answered transfer legs with a contacts row
 -- (correct when misrouted = false), by queue_start; and work orders with transfer_correct set,
 -- by accepted_ts.
+-- kind: by_date
 WITH checks AS (
     SELECT
         dt, interval_start, center_id, skill_group, team_id, site, agent_id, city_code, brand,

@@ -1,6 +1,7 @@
 -- cube.users: the customers behind each distinct-user metric (B2, B4, B7, B9, B14), one row per
 -- customer and finest cell, so a distinct count at any rollup is exact. The user is the caller
 -- of the counted row's own table; rows without a caller are not counted.
+-- kind: by_date
 SELECT DISTINCT dt, interval_start, center_id, skill_group, team_id, site, agent_id, city_code, brand, measure, customer_key
 FROM (
     SELECT dt, interval_start, center_id, skill_group, team_id, site, agent_id, city_code, brand,

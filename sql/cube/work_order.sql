@@ -1,5 +1,6 @@
 -- cube.work_order: work orders by accepted_ts (B8, B11–B13, A10), in the skill group of the
 -- call's last answered leg, with the order's own city and brand.
+-- kind: by_date
 SELECT
     dt, interval_start, center_id, skill_group, team_id, site, agent_id, city_code, brand,
     SUM(CASE WHEN wo_type = 'complaint' THEN 1 ELSE 0 END) AS complaints,

@@ -1,5 +1,8 @@
 -- cube.work_order_closed: work orders by closed_ts (B16, B17, A11); rows without closed_ts are
 -- not counted there.
+-- kind: by_date
+-- dt = closed date; the order's accepted_ts (its partition) can be any earlier date
+-- window: conformed_fact_work_order all
 SELECT
     CAST(closed_ts AS DATE) AS dt,
     closed_interval_start AS interval_start,

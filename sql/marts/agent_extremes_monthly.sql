@@ -13,6 +13,8 @@
 -- peers) agents, so with fewer than 2 × d_extremes_n peers an agent appears at both ends (with
 -- d_extremes_n or fewer, every peer does) rather than the ends splitting the peers between them.
 -- Teams have no extremes: 两端员工 are agents.
+-- kind: by_month
+-- reads only the performance mart's rows of the same month
 WITH peers AS (
     SELECT m.month, m.center_id, k.indicator, k.indicator_key, m.member AS agent_id, m.team_id,
         CASE k.indicator

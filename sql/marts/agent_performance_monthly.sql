@@ -39,6 +39,17 @@
 -- ratios as DECIMAL(38, 18) and divides once; scores and the composite are fixed expressions
 -- of one row, never a SUM over rows of floats. A score is 100 × ((x − min)/(max − min)),
 -- clamped into [0, 100]: exactly 0 at the minimum and exactly 100 at the maximum.
+-- kind: by_month
+-- windows are relative to each date of the month. night_surge: night d counts legs answered in
+-- [d night_start, d+1 night_end) (queued d-1 .. d+1), its baseline the nights d-1 ..
+-- d-night_baseline_days (their legs queued from d-1-night_baseline_days)
+-- window: conformed_fact_agent_leg -1-night_baseline_days..1
+-- post_offer_complaints: accepted in (popup_ts, popup_ts + offer_complaint_days]; the popup is on
+-- the offer's leg date or the next
+-- window: conformed_fact_work_order 0..1+offer_complaint_days
+-- D3 goes by the surveyed leg's queue_start, but a survey sits at its attribution leg's date
+-- (d-1 .. d+1) or, when the call has no answered request, at its survey date, unbounded later
+-- window: conformed_fact_survey all
 WITH roster AS (
     SELECT month, agent_id, team_id, center_id
     FROM (

@@ -21,6 +21,10 @@
 -- Determinism: sums are over integers and decimals (prices, commissions); the money columns and
 -- ratios are computed once per row from them, and evaluation_score is a fixed expression over
 -- the five factors (in the order above), never a SUM over rows of floats.
+-- kind: by_month
+-- the product snapshot in force on the offer's date, else the earliest after it: products are
+-- sent only on change, so the snapshot used can be any partition before or after
+-- window: conformed_dim_product all
 WITH offers AS (
     SELECT o.*, CAST(date_trunc('month', o.dt) AS DATE) AS month
     FROM conformed_fact_offer AS o

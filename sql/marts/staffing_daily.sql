@@ -20,6 +20,7 @@
 -- other factor that divides by zero makes required_agents NULL.
 -- Determinism: sums are over integer counts and seconds (scheduled seconds: decimals); each
 -- factor is one division of two sums, computed per row.
+-- kind: by_date
 WITH legs AS (
     SELECT dt, center_id, skill_group,
            SUM(CASE WHEN is_request THEN 1 ELSE 0 END) AS manual_requests,

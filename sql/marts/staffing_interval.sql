@@ -24,6 +24,7 @@
 -- unstable queue) P(wait) is 1, the service level 0 and ASA NULL (unbounded). Occupancy is a / N
 -- as written (NULL for N = 0; above 1 when fewer agents than Erlangs serve).
 -- Determinism: sums are over integer counts and seconds; each ratio is taken once per row.
+-- kind: by_date
 WITH legs AS (
     SELECT dt, interval_start, center_id, skill_group,
            SUM(CASE WHEN is_request THEN 1 ELSE 0 END) AS manual_requests,

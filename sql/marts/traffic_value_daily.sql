@@ -7,6 +7,7 @@
 -- (actions and tie order: callcube convention). mean_value_score sums the legs' value scores
 -- as exact decimals (15 places) and divides once, so its bits do not depend on the order the
 -- legs are summed in.
+-- kind: by_date
 WITH classes AS (
     SELECT dt, center_id, skill_group, business_code,
         COUNT(*) AS answered_legs,

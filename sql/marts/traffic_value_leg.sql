@@ -29,6 +29,24 @@
 -- Determinism: sums and counts are over integers and decimals; every score is a function of
 -- its own row, and value_score is a fixed expression over the five dimensions (historical,
 -- current, future, influence, elastic, in that order), never a SUM over rows of floats.
+-- kind: by_date
+-- legs: the code mean over the e1_baseline_days ending d (d+1-e1_baseline_days .. d), repeat
+-- calls queued within fcr_window_h before (d-fcr_window_h/24 .. d), is_last_answered needs
+-- the call's legs queued on d+1 (assumes a call (and each of its legs) lasts < 24 h); a sum covers both look-backs
+-- window: conformed_fact_agent_leg -e1_baseline_days-fcr_window_h/24..1
+-- contact requests and leg business codes over the e1_baseline_days ending d
+-- window: conformed_fact_contact -e1_baseline_days..0
+-- IVR self-service calls over the e1_baseline_days ending d
+-- window: conformed_fact_ivr_call 1-e1_baseline_days..0
+-- complaints in the 90 days before queue_start would need -90..0, but has_work_order takes any
+-- work order carrying the call_id, accepted at any later date
+-- window: conformed_fact_work_order all
+-- current_score sums every order of the call (any created date); marketing successes in the
+-- 180 days before go by order created_ts, and the offer (at its leg's date) has no bound to it
+-- window: conformed_fact_order all
+-- window: conformed_fact_offer all
+-- the subscriber snapshot in force on d
+-- window: conformed_fact_subscriber asof
 WITH legs AS (
     SELECT l.leg_id, l.call_id, l.seq, l.dt, l.queue_start, l.center_id, l.skill_group, l.agent_id,
         l.customer_key, l.brand, l.handling_s, l.transferred, c.business_code,
