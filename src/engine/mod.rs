@@ -116,14 +116,19 @@ async fn register_latest_views(ctx: &SessionContext) -> Result<()> {
             .collect();
         // Only keys delivered more than once need ranking: hash out the rest
         // first (a window over every row sorts them all, several times slower).
+        // The few repeated keys are the hash table (`dup … RIGHT ANTI/SEMI JOIN
+        // raw`) and the raw rows stream past it: with the raw rows as the build
+        // side, the join held the whole table in memory and emitted the rows
+        // it kept as one batch at the end, which a 1 GiB pool refused to sort
+        // after two weeks of agent states.
         let on: Vec<String> = partition.iter().map(|k| format!("d.{k} = r.{k}")).collect();
         let cols: Vec<String> = columns.iter().map(|c| format!("r.{c}")).collect();
         let sql = format!(
             "WITH dup AS (SELECT {key} FROM {raw} GROUP BY {key} HAVING COUNT(*) > 1) \
-             SELECT {rcols} FROM {raw} AS r LEFT ANTI JOIN dup AS d ON {on} \
+             SELECT {rcols} FROM dup AS d RIGHT ANTI JOIN {raw} AS r ON {on} \
              UNION ALL \
              SELECT {cols} FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY {rkey} ORDER BY r._src_folder DESC, \
-             r._src_file DESC, r._src_line DESC) AS delivery_rank FROM {raw} AS r LEFT SEMI JOIN dup AS d ON {on}) \
+             r._src_file DESC, r._src_line DESC) AS delivery_rank FROM dup AS d RIGHT SEMI JOIN {raw} AS r ON {on}) \
              WHERE delivery_rank = 1",
             key = partition.join(", "),
             rkey = partition
