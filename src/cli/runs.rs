@@ -29,7 +29,8 @@ pub struct RunsArgs {
 
 #[derive(Debug, Subcommand)]
 enum RunsCommand {
-    /// One run: its record, dates, inputs, rows per table and data-quality checks.
+    /// One run: its record, dates, inputs, rows per table, the tables it built and why, and
+    /// data-quality checks.
     Show {
         /// Run id (a unique prefix is enough).
         id: String,
@@ -91,6 +92,8 @@ pub fn run(args: RunsArgs) -> Result<ExitCode> {
             }
             Some(RunsCommand::Show { id }) => {
                 let id = resolve(&ctx, id).await?;
+                let key_fingerprint = column_or_null(&ctx, "ledger_runs", "key_fingerprint", "VARCHAR").await?;
+                let rows_duplicate = column_or_null(&ctx, "ledger_run_tables", "rows_duplicate", "BIGINT").await?;
                 let q = |sql: String| {
                     let ctx = &ctx;
                     async move { engine::query(ctx, &sql).await }
@@ -99,7 +102,7 @@ pub fn run(args: RunsArgs) -> Result<ExitCode> {
                 print_batches(
                     &q(format!(
                         "SELECT run_id, pipeline, trigger, {status} AS status, dates, skipped_dates, late_dates, \
-                         took_over_lock, params_hash, CAST(started_at AS VARCHAR) AS started_at, \
+                         took_over_lock, params_hash, {key_fingerprint}, CAST(started_at AS VARCHAR) AS started_at, \
                          CAST(finished_at AS VARCHAR) AS finished_at, seconds, error \
                          FROM ledger_runs WHERE run_id = '{id}'"
                     ))
@@ -128,9 +131,17 @@ pub fn run(args: RunsArgs) -> Result<ExitCode> {
                         "tables",
                         "ledger_run_tables",
                         format!(
-                            "SELECT stage, table_name, folder_date, rows_read, rows_rejected, rows_duplicate, rows_written, \
+                            "SELECT stage, table_name, folder_date, rows_read, rows_rejected, {rows_duplicate}, rows_written, \
                              round(seconds, 2) AS seconds \
                              FROM ledger_run_tables WHERE run_id = '{id}' ORDER BY stage DESC, folder_date, table_name"
+                        ),
+                    ),
+                    (
+                        "tables built (why, and the definition each was built from)",
+                        "ledger_run_models",
+                        format!(
+                            "SELECT table_name, reason, dates, substr(fingerprint, 1, 12) AS fingerprint \
+                             FROM ledger_run_models WHERE run_id = '{id}' ORDER BY table_name"
                         ),
                     ),
                     (
@@ -151,6 +162,27 @@ pub fn run(args: RunsArgs) -> Result<ExitCode> {
             }
         }
         Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `column`, or a NULL standing in for it when no file of a ledger written by
+/// an earlier version has it (a column added later is NULL in older files).
+async fn column_or_null(
+    ctx: &datafusion::prelude::SessionContext,
+    table: &str,
+    column: &str,
+    sql_type: &str,
+) -> Result<String> {
+    let present = ctx.table_exist(table)?
+        && ctx
+            .table(table)
+            .await?
+            .schema()
+            .has_column_with_unqualified_name(column);
+    Ok(if present {
+        column.to_string()
+    } else {
+        format!("CAST(NULL AS {sql_type}) AS {column}")
     })
 }
 

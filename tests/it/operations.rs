@@ -519,6 +519,15 @@ fn an_edited_model_is_rebuilt_with_what_reads_it_without_force() {
         latest_run_models(&s),
         [["conformed_legs", "full_build"], ["marts_per_day", "definition"]]
     );
+    // `runs show` says which tables were built and why.
+    let latest = rows(&s, "SELECT MAX(run_id) FROM ledger_runs")[0][0].clone();
+    let out = expect_code(&callcube(&s, &["runs", "--warehouse", "wh", "show", &latest]), 0);
+    assert!(out.contains("tables built (why"), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.contains("marts_per_day") && l.contains("definition")),
+        "{out}"
+    );
 
     // Edit the conformed model: its fingerprint changes, and so does that of the mart reading it.
     std::fs::write(
