@@ -577,7 +577,7 @@ fn a_first_night_passes_the_sample_gates_and_a_truly_missing_call_still_fails() 
             "--seed",
             "20261102",
             "--days",
-            "2",
+            "3",
             "--start",
             "2026-11-16",
             "--scale",
@@ -611,10 +611,12 @@ fn a_first_night_passes_the_sample_gates_and_a_truly_missing_call_still_fails() 
     assert_eq!(check[0][1], "true", "{check:?}");
     assert!(check[0][2].starts_with("0 of "), "{check:?}");
     assert!(check[0][2].contains("lie at an edge of the loaded dates"), "{check:?}");
+    // The second night passes too: the 16th's late calls arrive and resolve its edge legs.
+    expect_code(&run("2026-11-17"), 0);
 
-    // A loaded date whose call rows were partly lost: every 25th call of the 17th is removed
+    // A loaded date whose call rows were partly lost: every 25th call of the 18th is removed
     // (4 % of the calls; far more legs than 0.1 % lose their call), none excused.
-    let dir = s.dir.path().join("inbox/hotline/ivr_calls/2026-11-17");
+    let dir = s.dir.path().join("inbox/hotline/ivr_calls/2026-11-18");
     for e in std::fs::read_dir(&dir).unwrap().flatten() {
         let text = std::fs::read_to_string(e.path()).unwrap();
         let kept: Vec<&str> = text
@@ -625,7 +627,7 @@ fn a_first_night_passes_the_sample_gates_and_a_truly_missing_call_still_fails() 
             .collect();
         std::fs::write(e.path(), kept.join("\n") + "\n").unwrap();
     }
-    let out = expect_code(&run("2026-11-17"), 3);
+    let out = expect_code(&run("2026-11-18"), 3);
     assert!(out.contains("references(conformed_fact_agent_leg.call_id"), "{out}");
     let check = latest_checks(&s, "references(conformed_fact_agent_leg.call_id%");
     assert_eq!(check[0][1], "false", "{check:?}");
