@@ -57,9 +57,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
 /// Where runs of `pipeline` will take the customer-key secret from, without creating one.
 fn key_source(pipeline: &Pipeline) -> Result<String> {
     use crate::engine::pii::{self, KeySource};
-    if std::env::var(pii::ENV_HMAC_KEY).is_ok() || pipeline.key_file.is_some() {
-        let root = std::path::PathBuf::from("(unused)");
-        let (_, source) = pii::resolve_key(&root, pipeline.key_file.as_deref())?;
+    if let Some((_, source)) = pii::configured_key(pipeline.key_file.as_deref())? {
         return Ok(format!("from {source}"));
     }
     let crate::warehouse::WarehouseUrl::Local(root) = &pipeline.warehouse else {

@@ -340,11 +340,7 @@ pub async fn run_into(ctx: &SessionContext, models: &[Model], staging: &mut Stag
                 file: m.path.clone(),
                 reason: e.to_string(),
             })?;
-        counts.push(ModelCounts {
-            table: m.table.clone(),
-            rows: written.rows,
-            seconds: started.elapsed().as_secs_f64(),
-        });
+        counts.push(ModelCounts::of(&m.dir, written.rows, started));
     }
     Ok(counts)
 }

@@ -75,6 +75,14 @@ pub fn hmac_key(warehouse_root: &Path) -> Result<Vec<u8>> {
 /// The key and where it came from: `CALLCUBE_HMAC_KEY`, else `key_file`, else
 /// the warehouse's own key file, generated on first use.
 pub fn resolve_key(warehouse_root: &Path, key_file: Option<&Path>) -> Result<(Vec<u8>, KeySource)> {
+    if let Some(configured) = configured_key(key_file)? {
+        return Ok(configured);
+    }
+    warehouse_key(warehouse_root)
+}
+
+/// The key from `CALLCUBE_HMAC_KEY` or `key_file`, if either gives one.
+pub fn configured_key(key_file: Option<&Path>) -> Result<Option<(Vec<u8>, KeySource)>> {
     if let Ok(k) = std::env::var(ENV_HMAC_KEY) {
         if k.len() < 16 {
             return Err(Error::Config {
@@ -83,7 +91,7 @@ pub fn resolve_key(warehouse_root: &Path, key_file: Option<&Path>) -> Result<(Ve
                 reason: "the key must be at least 16 bytes".into(),
             });
         }
-        return Ok((k.into_bytes(), KeySource::Environment));
+        return Ok(Some((k.into_bytes(), KeySource::Environment)));
     }
     if let Some(path) = key_file {
         let key = std::fs::read(path).map_err(io_err(path))?;
@@ -94,8 +102,13 @@ pub fn resolve_key(warehouse_root: &Path, key_file: Option<&Path>) -> Result<(Ve
                 reason: "key file is shorter than 16 bytes".into(),
             });
         }
-        return Ok((key, KeySource::KeyFile(path.to_path_buf())));
+        return Ok(Some((key, KeySource::KeyFile(path.to_path_buf()))));
     }
+    Ok(None)
+}
+
+/// The key stored with the warehouse, generated on first use.
+fn warehouse_key(warehouse_root: &Path) -> Result<(Vec<u8>, KeySource)> {
     let path = warehouse_key_path(warehouse_root);
     let dir = path.parent().expect("a key file has a folder").to_path_buf();
     match std::fs::read(&path) {

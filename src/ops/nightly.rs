@@ -68,10 +68,12 @@ struct Progress {
 /// Run `pipeline` over `days` (in order).
 pub fn run_pipeline(pipeline: &Pipeline, days: &[i64], opts: &RunOptions) -> Result<RunOutcome> {
     let wh = Warehouse::open(&pipeline.warehouse)?;
-    // Before anything is written: a different key would silently give every customer a new identity.
-    let key = customer_key(pipeline, &wh, opts)?;
     let run_id = ledger::new_run_id();
     let lock = RunLock::acquire(wh.root(), &pipeline.name, &run_id)?;
+    let runtime = tokio::runtime::Runtime::new().map_err(crate::error::io_err(wh.root()))?;
+    let before = runtime.block_on(read_ledger(&wh, &pipeline.name))?;
+    // Before anything is written: a different key would silently give every customer a new identity.
+    let key = customer_key(pipeline, &wh, opts, before.key_fingerprint.as_deref())?;
     if let Some(previous) = &lock.took_over {
         eprintln!(
             "warning: the previous run of `{}` did not finish ({previous}); its lock is taken over and \
@@ -107,18 +109,13 @@ pub fn run_pipeline(pipeline: &Pipeline, days: &[i64], opts: &RunOptions) -> Res
     tracing::info!(run_id = %run_id, pipeline = %pipeline.name, dates = %crate::ops::schedule::describe(days), "run started");
     let mut progress = Progress::default();
     progress.outcome.run_id = run_id.clone();
-    let result = execute(
-        pipeline,
-        &wh,
-        &Build {
-            graph: &graph,
-            key: &key,
-        },
-        days,
-        opts,
-        &record.params_hash,
-        &mut progress,
-    );
+    let plan = Plan {
+        graph: &graph,
+        key: &key,
+        before: &before,
+        params_hash: &record.params_hash,
+    };
+    let result = execute(&runtime, pipeline, &wh, &plan, days, opts, &mut progress);
     record.finished_at = Some(chrono::Utc::now());
     record.late_dates = progress.outcome.late.clone();
     record.skipped_dates = progress.outcome.skipped.clone();
@@ -147,10 +144,31 @@ pub fn run_pipeline(pipeline: &Pipeline, days: &[i64], opts: &RunOptions) -> Res
     result.map(|()| progress.outcome)
 }
 
-/// What a run builds, and with which customer key.
-struct Build<'a> {
+/// What a run builds, with which customer key, and what the ledger said before it.
+struct Plan<'a> {
     graph: &'a BuildGraph,
     key: &'a CustomerKey,
+    before: &'a LedgerState,
+    params_hash: &'a str,
+}
+
+/// What the ledger said when the run took the lock: read once.
+struct LedgerState {
+    /// Per business date, the inputs fingerprint and parameters hash of the last successful run.
+    done: std::collections::BTreeMap<i64, (String, String)>,
+    /// Per table, the definition fingerprint of its last successful build.
+    built_with: std::collections::BTreeMap<String, String>,
+    /// The customer key the warehouse was built with.
+    key_fingerprint: Option<String>,
+}
+
+async fn read_ledger(wh: &Warehouse, pipeline: &str) -> Result<LedgerState> {
+    let (ctx, _) = engine::session(wh.root()).await?;
+    Ok(LedgerState {
+        done: runs::completed_dates(&ctx, pipeline).await?,
+        built_with: runs::built_fingerprints(&ctx, pipeline).await?,
+        key_fingerprint: runs::warehouse_key_fingerprint(&ctx).await?,
+    })
 }
 
 /// The customer-key secret a run builds with.
@@ -161,17 +179,17 @@ struct CustomerKey {
 
 /// Resolve the key, warn when it lives inside the warehouse, and refuse one
 /// that differs from the key the warehouse was built with, unless accepted.
-fn customer_key(pipeline: &Pipeline, wh: &Warehouse, opts: &RunOptions) -> Result<CustomerKey> {
+fn customer_key(
+    pipeline: &Pipeline,
+    wh: &Warehouse,
+    opts: &RunOptions,
+    built_with: Option<&str>,
+) -> Result<CustomerKey> {
     let (key, source) = pii::resolve_key(wh.root(), pipeline.key_file.as_deref())?;
     if let Some(w) = source.warning() {
         eprintln!("warning: {w}");
     }
     let fingerprint = pii::key_fingerprint(&key);
-    let runtime = tokio::runtime::Runtime::new().map_err(crate::error::io_err(wh.root()))?;
-    let built_with = runtime.block_on(async {
-        let (ctx, _) = engine::session(wh.root()).await?;
-        runs::warehouse_key_fingerprint(&ctx).await
-    })?;
     match built_with {
         Some(before) if before != fingerprint && !opts.accept_new_key => Err(Error::Config {
             file: pipeline.file.clone(),
@@ -200,24 +218,17 @@ fn recover(root: &Path, graph: &BuildGraph) {
 }
 
 fn execute(
+    runtime: &tokio::runtime::Runtime,
     pipeline: &Pipeline,
     wh: &Warehouse,
-    build: &Build,
+    plan: &Plan,
     days: &[i64],
     opts: &RunOptions,
-    params_hash: &str,
     progress: &mut Progress,
 ) -> Result<()> {
-    let runtime = tokio::runtime::Runtime::new().map_err(crate::error::io_err(wh.root()))?;
-    let (done, built_with) = runtime.block_on(async {
-        let (ctx, _) = engine::session(wh.root()).await?;
-        Ok::<_, Error>((
-            runs::completed_dates(&ctx, &pipeline.name).await?,
-            runs::built_fingerprints(&ctx, &pipeline.name).await?,
-        ))
-    })?;
-    let fingerprints = fingerprint::fingerprints(build.graph, &pipeline.params, &build.key.fingerprint);
-    let redefined = fingerprint::changed(&fingerprints, &built_with);
+    let (done, built_with) = (&plan.before.done, &plan.before.built_with);
+    let fingerprints = fingerprint::fingerprints(plan.graph, &pipeline.params, &plan.key.fingerprint);
+    let redefined = fingerprint::changed(&fingerprints, built_with);
     let expected = pipeline.quality.expected.clone().unwrap_or_default();
     let landing = Stage::start("landing", days.len() as u64);
     for &day in days {
@@ -228,7 +239,7 @@ fn execute(
         )?;
         let same = done
             .get(&day)
-            .is_some_and(|(f, p)| *f == fingerprint && p == params_hash);
+            .is_some_and(|(f, p)| *f == fingerprint && p == plan.params_hash);
         if same && !opts.force {
             if !opts.quiet {
                 println!(
@@ -322,7 +333,7 @@ fn execute(
     if !failures.is_empty() {
         return Err(Error::DataQuality(failures.join("; ")));
     }
-    if build.graph.is_empty() {
+    if plan.graph.is_empty() {
         return Ok(());
     }
     let reason = if opts.force {
@@ -343,7 +354,7 @@ fn execute(
         }
         return Ok(());
     };
-    let counts = runtime.block_on(build_and_publish(pipeline, wh, build, progress))?;
+    let counts = runtime.block_on(build_and_publish(pipeline, wh, plan, progress))?;
     progress.models = counts
         .iter()
         .map(|c| ModelRow {
@@ -382,10 +393,10 @@ fn execute(
 async fn build_and_publish(
     pipeline: &Pipeline,
     wh: &Warehouse,
-    build: &Build<'_>,
+    plan: &Plan<'_>,
     progress: &mut Progress,
 ) -> Result<Vec<ModelCounts>> {
-    let Build { graph, key } = build;
+    let (graph, key) = (plan.graph, plan.key);
     let ctx = engine::model_session_keyed(wh.root(), &pipeline.params, &pipeline.engine, key.key.clone()).await?;
     let finality = Finality::load(&ctx).await?;
     let mut staging = Staging::new(wh.root(), &progress.outcome.run_id);
