@@ -12,6 +12,7 @@ use datafusion::prelude::SessionContext;
 
 use crate::catalog::query::{Finality, Request, cube_fcr_window_h, period_dates};
 use crate::catalog::{self, Grain};
+use crate::engine::dateset::DateSet;
 use crate::engine::models::{ModelCounts, Staging, collect_sql};
 use crate::error::Result;
 
@@ -28,16 +29,50 @@ pub const SCORECARD: &str = "marts/scorecard_monthly";
 
 pub use crate::engine::param_tables::SCORED_KPIS;
 
-/// Build every mart into `staging` and register it in `ctx`.
+/// Build every mart into `staging` and register it in `ctx`: over every
+/// date, or only over `dates` (see [`build_dates`]).
 pub async fn build(ctx: &SessionContext, staging: &mut Staging, finality: &Finality) -> Result<Vec<ModelCounts>> {
+    build_dates(ctx, staging, finality, None).await
+}
+
+/// [`build`] for the periods touching `dates` (`None`: every date). A metric
+/// of a date reads the cube rows of that date only, so the hour and day marts
+/// recompute those dates and keep their other partitions; the week and month
+/// marts recompute the weeks and months touching them and keep their other
+/// rows. `is_final` follows `finality` on every row recomputed: the dates
+/// whose finality moved are among `dates`.
+pub async fn build_dates(
+    ctx: &SessionContext,
+    staging: &mut Staging,
+    finality: &Finality,
+    dates: Option<&DateSet>,
+) -> Result<Vec<ModelCounts>> {
     let fcr_window_h = cube_fcr_window_h(ctx).await?;
     let mut counts = Vec::new();
     for (grain, dir) in METRIC_MARTS {
         let started = std::time::Instant::now();
-        let batch = metrics_at(ctx, grain, finality, fcr_window_h).await?;
+        let batch = match (dates, grain) {
+            (None, _) => {
+                staging.set_scope(None);
+                metrics_at(ctx, grain, finality, fcr_window_h, &[(None, None)]).await?
+            }
+            (Some(dates), Grain::Hour | Grain::Day) => {
+                staging.set_scope(Some(dates.clone()));
+                metrics_at(ctx, grain, finality, fcr_window_h, &spans(dates)).await?
+            }
+            (Some(dates), _) => {
+                // One file, not partitioned: the periods touched recomputed, the others kept.
+                staging.set_scope(None);
+                let periods = widen_to_periods(dates, grain);
+                let fresh = metrics_at(ctx, grain, finality, fcr_window_h, &spans(&periods)).await?;
+                let kept = published_rows_outside(ctx, dir, grain, &periods).await?;
+                concat_as(&fresh, &kept)?
+            }
+        };
         let written = staging.stage_batch(ctx, dir, batch).await?;
         counts.push(ModelCounts::of(dir, written.rows, started));
     }
+    staging.set_scope(None);
     let started = std::time::Instant::now();
     let dir = SCORECARD;
     let written = staging
@@ -45,6 +80,83 @@ pub async fn build(ctx: &SessionContext, staging: &mut Staging, finality: &Final
         .await?;
     counts.push(ModelCounts::of(dir, written.rows, started));
     Ok(counts)
+}
+
+/// `dates` as `(from, to)` ranges for [`Request`] (`None`: open).
+fn spans(dates: &DateSet) -> Vec<(Option<i64>, Option<i64>)> {
+    let all = DateSet::all();
+    let (lo, hi) = all.intervals()[0];
+    dates
+        .intervals()
+        .iter()
+        .map(|&(a, b)| ((a > lo).then_some(a), (b < hi).then_some(b)))
+        .collect()
+}
+
+/// `dates` widened to whole weeks or months.
+fn widen_to_periods(dates: &DateSet, grain: Grain) -> DateSet {
+    let all = DateSet::all();
+    let (lo, hi) = all.intervals()[0];
+    let label = |d: i64| -> Option<(i64, i64)> {
+        let day = chrono::NaiveDate::from_num_days_from_ce_opt(i32::try_from(d + 719_163).ok()?)?;
+        let text = match grain {
+            Grain::Week => {
+                let w = chrono::Datelike::iso_week(&day);
+                format!("{}-W{:02}", w.year(), w.week())
+            }
+            _ => day.format("%Y-%m").to_string(),
+        };
+        period_dates(grain, &text)
+    };
+    let mut out = DateSet::empty();
+    for &(a, b) in dates.intervals() {
+        let first = if a > lo { label(a).map_or(a, |p| p.0) } else { a };
+        let last = if b < hi { label(b).map_or(b, |p| p.1) } else { b };
+        out.union(&DateSet::range(first, last));
+    }
+    out
+}
+
+/// The published rows of the mart in `dir` whose period lies outside `periods`.
+async fn published_rows_outside(
+    ctx: &SessionContext,
+    dir: &str,
+    grain: Grain,
+    periods: &DateSet,
+) -> Result<Vec<RecordBatch>> {
+    let table = dir.replace('/', "_");
+    if !ctx.table_exist(table.as_str())? {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for b in ctx.table(table.as_str()).await?.collect().await? {
+        let labels = cast(b.column_by_name("period").expect("a period column"), &DataType::Utf8)?;
+        let labels = labels.as_any().downcast_ref::<StringArray>().expect("utf8");
+        let keep: BooleanArray = (0..b.num_rows())
+            .map(|r| Some(period_dates(grain, labels.value(r)).is_none_or(|(f, _)| !periods.contains(f))))
+            .collect();
+        out.push(datafusion::arrow::compute::filter_record_batch(&b, &keep)?);
+    }
+    Ok(out)
+}
+
+/// `fresh` followed by `kept`, cast to `fresh`'s schema (Parquet reads
+/// strings as views).
+fn concat_as(fresh: &RecordBatch, kept: &[RecordBatch]) -> Result<RecordBatch> {
+    let schema = fresh.schema();
+    let mut all = vec![fresh.clone()];
+    for b in kept {
+        let columns: Vec<ArrayRef> = schema
+            .fields()
+            .iter()
+            .map(|f| {
+                let c = b.column_by_name(f.name()).expect("the same columns");
+                cast(c, f.data_type())
+            })
+            .collect::<std::result::Result<_, _>>()?;
+        all.push(RecordBatch::try_new(Arc::clone(&schema), columns)?);
+    }
+    Ok(concat_batches(&schema, &all)?)
 }
 
 /// Dimensions of a metric in the marts of `grain`.
@@ -57,9 +169,16 @@ fn mart_dims(m: &catalog::Metric, grain: Grain) -> Vec<String> {
 }
 
 /// Every metric at `grain`, one row per period, dimension and member.
-async fn metrics_at(ctx: &SessionContext, grain: Grain, finality: &Finality, fcr_window_h: i64) -> Result<RecordBatch> {
+async fn metrics_at(
+    ctx: &SessionContext,
+    grain: Grain,
+    finality: &Finality,
+    fcr_window_h: i64,
+    spans: &[(Option<i64>, Option<i64>)],
+) -> Result<RecordBatch> {
     let mut parts = Vec::new();
-    for m in catalog::catalog().iter().filter(|m| grain >= m.min_grain()) {
+    let metrics = catalog::catalog().iter().filter(|m| grain >= m.min_grain());
+    for (m, &(from, to)) in metrics.flat_map(|m| spans.iter().map(move |s| (m, s))) {
         let dims = mart_dims(m, grain);
         if dims.is_empty() {
             continue;
@@ -68,8 +187,8 @@ async fn metrics_at(ctx: &SessionContext, grain: Grain, finality: &Finality, fcr
             metric: m,
             grain,
             dims,
-            from: None,
-            to: None,
+            from,
+            to,
             filter: None,
         };
         parts.push((m.id.clone(), format!(

@@ -20,8 +20,8 @@
 -- unsubscribes and marketing-success orders by created_ts (= order dt) in the 180 days
 -- window: conformed_fact_order -179..0
 -- refunds count by closed_ts: a refund closed in the window may have been accepted (its dt) at
--- any earlier date; complaints/repeats/escalations by accepted_ts would need only -89..0
--- window: conformed_fact_work_order all
+-- any earlier date, never later (landing refuses closed_ts before accepted_ts): ..0
+-- window: conformed_fact_work_order ..0
 -- a marketing success counts by its order's created_ts, but the offer row sits at its leg's
 -- date; nothing bounds how long after the popup the BOSS order is created
 -- window: conformed_fact_offer all

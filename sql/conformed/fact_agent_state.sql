@@ -11,8 +11,8 @@
 -- kind: by_date
 -- slices of d come from rows that started on any earlier date (no maximum state duration), and
 -- break_start looks at the agent's previous kept row however long ago it was (a break run
--- continues across any gap); no bounded window is correct
--- window: conformed_agent_state_checked all
+-- continues across any gap): every earlier date, none after d (..0)
+-- window: conformed_agent_state_checked ..0
 WITH ordered AS (
     SELECT
         s.*,

@@ -7,8 +7,8 @@
 -- than repeat_lookback_days before it.
 -- kind: by_date
 -- B11: the earlier complaint must be archived/closed within repeat_lookback_days before
--- accepted_ts, but its own accepted_ts (its partition) can be any earlier date
--- window: latest_crm_work_orders all
+-- accepted_ts, but its own accepted_ts (its partition) can be any earlier date (..0)
+-- window: latest_crm_work_orders ..0
 -- the last answered leg of the order's call: the call can be any time before the order
 -- window: conformed_fact_agent_leg all
 WITH wo AS (

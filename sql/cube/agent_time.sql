@@ -9,8 +9,8 @@
 -- agent-days sit at work_date d; that day's shifts have slices on d and d+1 (a night shift)
 -- window: conformed_fact_schedule 0..1
 -- attendance: a kept state row overlapping a shift of work_date d may have started at any
--- earlier date (state rows have no maximum duration)
--- window: conformed_agent_state_checked all
+-- earlier date (state rows have no maximum duration), none after the shift ends (d+1): ..1
+-- window: conformed_agent_state_checked ..1
 WITH in_shift AS (
     SELECT
         s.dt,

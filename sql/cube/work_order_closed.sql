@@ -1,8 +1,9 @@
 -- cube.work_order_closed: work orders by closed_ts (B16, B17, A11); rows without closed_ts are
 -- not counted there.
 -- kind: by_date
--- dt = closed date; the order's accepted_ts (its partition) can be any earlier date
--- window: conformed_fact_work_order all
+-- dt = closed date; the order's accepted_ts (its partition) can be any earlier date, never a
+-- later one (landing refuses closed_ts before accepted_ts): ..0
+-- window: conformed_fact_work_order ..0
 SELECT
     CAST(closed_ts AS DATE) AS dt,
     closed_interval_start AS interval_start,

@@ -346,6 +346,20 @@ pub struct Finality {
 }
 
 impl Finality {
+    /// `(date, settled days)` for every date from the first one the ledger
+    /// knows to two days past the latest run: the days between the latest
+    /// run and the later of the date and the last delivery that touched it.
+    pub fn settled_days(&self) -> Vec<(i64, i64)> {
+        let mut out = Vec::new();
+        if let (Some(latest), Some(first)) = (self.latest_run, self.touched.keys().next().copied()) {
+            for d in first.min(latest)..=latest + 2 {
+                let last_touch = self.touched.get(&d).map_or(d, |t| (*t).max(d));
+                out.push((d, latest - last_touch));
+            }
+        }
+        out
+    }
+
     /// Read `ledger_landing` (absent: nothing is final).
     pub async fn load(ctx: &SessionContext) -> Result<Finality> {
         if !ctx.table_exist("ledger_landing")? {

@@ -35,6 +35,10 @@ pub struct RunArgs {
     /// every table past raw is rebuilt with the new customer keys).
     #[arg(long)]
     accept_new_key: bool,
+    /// Rebuild these tables (SQL names, e.g. `cube_leg`) over every date, whatever changed;
+    /// with no table, every table. What reads them rebuilds the dates whose rows changed.
+    #[arg(long, num_args = 0.., value_name = "TABLE")]
+    full_refresh: Option<Vec<String>>,
 }
 
 fn date_arg(flag: &str, v: &str) -> Result<i64> {
@@ -71,6 +75,7 @@ pub fn run(args: RunArgs, quiet: bool) -> Result<ExitCode> {
     let opts = RunOptions {
         force: args.force,
         accept_new_key: args.accept_new_key,
+        full_refresh: args.full_refresh.clone(),
         trigger: if days.len() > 1 { "backfill" } else { "run" }.to_string(),
         quiet,
     };

@@ -8,6 +8,7 @@ use datafusion::prelude::SessionContext;
 
 use crate::catalog::query::Finality;
 use crate::engine::graph::BuildGraph;
+use crate::engine::incremental;
 use crate::engine::models::{self, Model, ModelCounts, Staging};
 use crate::error::Result;
 use crate::tags::{self, TagDef};
@@ -62,6 +63,19 @@ pub async fn build_graph_into(
     graph.build_into(ctx, staging, Some(finality)).await
 }
 
+/// [`build_graph_into`], rebuilding only what `changes` reach (see [`incremental`]).
+pub async fn build_graph_incremental(
+    ctx: &SessionContext,
+    graph: &BuildGraph,
+    staging: &mut Staging,
+    finality: &Finality,
+    changes: &incremental::Changes,
+    params: &crate::config::Params,
+) -> Result<Vec<incremental::Rebuilt>> {
+    register_finality_dates(ctx, finality)?;
+    incremental::build(graph, ctx, staging, Some(finality), changes, params).await
+}
+
 /// `finality_dates(dt, settled_days, latest_run)`: for every date from the
 /// first one the ledger knows to two days past the latest run, the days between
 /// the latest run and the later of the date and the last delivery that touched
@@ -71,15 +85,11 @@ pub async fn build_graph_into(
 fn register_finality_dates(ctx: &SessionContext, f: &Finality) -> Result<()> {
     use datafusion::arrow::array::{Date32Array, Int64Array};
     use datafusion::arrow::datatypes::{DataType, Field, Schema};
-    let mut dt = Vec::new();
-    let mut settled = Vec::new();
-    if let (Some(latest), Some(first)) = (f.latest_run, f.touched.keys().next().copied()) {
-        for d in first.min(latest)..=latest + 2 {
-            let last_touch = f.touched.get(&d).map_or(d, |t| (*t).max(d));
-            dt.push(i32::try_from(d).expect("a date"));
-            settled.push(latest - last_touch);
-        }
-    }
+    let (dt, settled): (Vec<i32>, Vec<i64>) = f
+        .settled_days()
+        .into_iter()
+        .map(|(d, s)| (i32::try_from(d).expect("a date"), s))
+        .unzip();
     let n = dt.len();
     let latest = f.latest_run.map(|l| i32::try_from(l).expect("a date"));
     let schema = std::sync::Arc::new(Schema::new(vec![

@@ -2,7 +2,7 @@
 //! the data. A node's fingerprint hashes the callcube version, its
 //! definition (a model's SQL text; the tags' declarations; for the metric
 //! marts, the catalog), the parameters its SQL names with their values (every
-//! parameter for code-written nodes), and the fingerprints of the tables it
+//! parameter for code-written nodes and for a model selecting `*` of `params`), and the fingerprints of the tables it
 //! reads — so a change anywhere upstream changes every fingerprint downstream
 //! of it. A run rebuilds when a fingerprint differs from the last successful
 //! build's, with no `--force` needed.
@@ -43,8 +43,16 @@ pub fn fingerprints(graph: &BuildGraph, params: &Params, key_fingerprint: &str) 
             Job::MetricMarts => crate::catalog::CATALOG.to_string(),
         };
         h.update(definition.as_bytes());
+        // A model reading the params table whole (`SELECT * FROM params`, `params.*`) reads them all.
+        let lower = definition
+            .to_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let reads_every_param = n.reads.iter().any(|r| r == "params")
+            && (lower.contains("select * from params") || lower.contains("params.*"));
         for (name, value) in &values {
-            if !matches!(n.job, Job::Sql(_)) || definition.contains(name.as_str()) {
+            if !matches!(n.job, Job::Sql(_)) || reads_every_param || definition.contains(name.as_str()) {
                 h.update(format!("\nparam {name}={value}"));
             }
         }

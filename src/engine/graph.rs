@@ -98,7 +98,7 @@ impl BuildGraph {
                 .iter()
                 .filter(|t| t.starts_with("cube_"))
                 .cloned()
-                .chain(["scorecard_weights".to_string()])
+                .chain(["scorecard_weights".to_string(), "finality_dates".to_string()])
                 .collect();
             nodes.push(Node {
                 name: "metric_marts".into(),

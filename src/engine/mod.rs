@@ -11,9 +11,11 @@ use crate::error::{Error, Result};
 use crate::warehouse;
 
 pub mod build;
+pub mod dateset;
 pub mod erlang_udf;
 pub mod fingerprint;
 pub mod graph;
+pub mod incremental;
 pub mod model_header;
 pub mod models;
 pub mod overlap;
@@ -103,17 +105,67 @@ fn register_functions(ctx: &SessionContext) {
 /// and snapshot date.
 async fn register_latest_views(ctx: &SessionContext) -> Result<()> {
     for t in crate::schema::TABLES {
-        let mut partition: Vec<&str> = t.key.to_vec();
-        if t.is_snapshot() {
-            partition.push("dt");
-        }
-        let columns: Vec<String> = t
-            .raw_schema()
-            .fields()
+        let view = ctx.sql(&latest_view_sql(t, None)).await?.into_view();
+        ctx.register_table(latest_view_name(t).as_str(), view)?;
+    }
+    Ok(())
+}
+
+/// `latest_<system>_<table>`.
+pub fn latest_view_name(t: &crate::schema::TableDef) -> String {
+    format!("latest_{}_{}", t.system, t.name)
+}
+
+/// The query of `t`'s `latest_*` view: every date, or only the rows of
+/// `dates` — still each key's latest delivery over every date, so a key
+/// delivered again on a date outside `dates` is not kept at its old date.
+pub fn latest_view_sql(t: &crate::schema::TableDef, dates: Option<&dateset::DateSet>) -> String {
+    let mut partition: Vec<&str> = t.key.to_vec();
+    if t.is_snapshot() {
+        partition.push("dt");
+    }
+    let columns: Vec<String> = t
+        .raw_schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .chain(std::iter::once("dt".to_string()))
+        .collect();
+    let raw = t.raw_table_name();
+    let key = partition.join(", ");
+    let on = |a: &str, b: &str| -> String {
+        partition
             .iter()
-            .map(|f| f.name().clone())
-            .chain(std::iter::once("dt".to_string()))
-            .collect();
+            .map(|k| format!("{a}.{k} = {b}.{k}"))
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    };
+    let order = "_src_folder DESC, _src_file DESC, _src_line DESC";
+    match dates {
+        // The rows of `dates`; among every delivery of their keys (key and
+        // source columns only: a narrow scan, the hash table holds the keys of
+        // `dates`), the latest; the rows that are it.
+        Some(dates) if !t.is_snapshot() => {
+            let cols: Vec<String> = columns.iter().map(|c| format!("n.{c}")).collect();
+            format!(
+                "WITH n AS (SELECT * FROM {raw} WHERE {cond}),                  k AS (SELECT DISTINCT {key} FROM n),                  deliveries AS (SELECT {okey}, o._src_folder, o._src_file, o._src_line FROM k JOIN {raw} AS o ON {ok}),                  latest AS (SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {order}) AS r                  FROM deliveries) WHERE r = 1)                  SELECT {cols} FROM n JOIN latest AS l ON {nl} AND n._src_folder = l._src_folder                  AND n._src_file = l._src_file AND n._src_line = l._src_line",
+                cond = dates.sql_condition("dt"),
+                okey = partition
+                    .iter()
+                    .map(|k| format!("o.{k}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                ok = on("k", "o"),
+                nl = on("n", "l"),
+                cols = cols.join(", "),
+            )
+        }
+        // A snapshot's key includes its date: the latest per key and date is within the dates.
+        Some(dates) => format!(
+            "SELECT {cols} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {order}) AS r              FROM {raw} WHERE {cond}) WHERE r = 1",
+            cols = columns.join(", "),
+            cond = dates.sql_condition("dt"),
+        ),
         // Only keys delivered more than once need ranking: hash out the rest
         // first (a window over every row sorts them all, several times slower).
         // The few repeated keys are the hash table (`dup … RIGHT ANTI/SEMI JOIN
@@ -121,30 +173,21 @@ async fn register_latest_views(ctx: &SessionContext) -> Result<()> {
         // side, the join held the whole table in memory and emitted the rows
         // it kept as one batch at the end, which a 1 GiB pool refused to sort
         // after two weeks of agent states.
-        let on: Vec<String> = partition.iter().map(|k| format!("d.{k} = r.{k}")).collect();
-        let cols: Vec<String> = columns.iter().map(|c| format!("r.{c}")).collect();
-        let sql = format!(
-            "WITH dup AS (SELECT {key} FROM {raw} GROUP BY {key} HAVING COUNT(*) > 1) \
-             SELECT {rcols} FROM dup AS d RIGHT ANTI JOIN {raw} AS r ON {on} \
-             UNION ALL \
-             SELECT {cols} FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY {rkey} ORDER BY r._src_folder DESC, \
-             r._src_file DESC, r._src_line DESC) AS delivery_rank FROM dup AS d RIGHT SEMI JOIN {raw} AS r ON {on}) \
-             WHERE delivery_rank = 1",
-            key = partition.join(", "),
-            rkey = partition
-                .iter()
-                .map(|k| format!("r.{k}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            rcols = cols.join(", "),
-            cols = columns.join(", "),
-            on = on.join(" AND "),
-            raw = t.raw_table_name(),
-        );
-        let view = ctx.sql(&sql).await?.into_view();
-        ctx.register_table(format!("latest_{}_{}", t.system, t.name).as_str(), view)?;
+        None => {
+            let cols: Vec<String> = columns.iter().map(|c| format!("r.{c}")).collect();
+            format!(
+                "WITH dup AS (SELECT {key} FROM {raw} GROUP BY {key} HAVING COUNT(*) > 1)                  SELECT {rcols} FROM dup AS d RIGHT ANTI JOIN {raw} AS r ON {on}                  UNION ALL                  SELECT {cols} FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY {rkey} ORDER BY r._src_folder DESC,                  r._src_file DESC, r._src_line DESC) AS delivery_rank FROM dup AS d RIGHT SEMI JOIN {raw} AS r ON {on})                  WHERE delivery_rank = 1",
+                rkey = partition
+                    .iter()
+                    .map(|k| format!("r.{k}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                rcols = cols.join(", "),
+                cols = columns.join(", "),
+                on = on("d", "r"),
+            )
+        }
     }
-    Ok(())
 }
 
 /// A source never delivered (a site without QA data, a test fixture without

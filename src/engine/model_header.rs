@@ -6,6 +6,7 @@
 //! -- window: latest_hotline_agent_legs -1..1        output date d reads d−1 … d+1
 //! -- window: conformed_fact_work_order -repeat_lookback_days..0
 //! -- window: conformed_fact_agent_leg 0..fcr_window_h/24   hours, rounded up to days
+//! -- window: conformed_fact_work_order ..0         every partition ≤ d
 //! -- window: conformed_dim_agent asof               the latest partition ≤ d
 //! -- window: raw_hotline_ivr_calls all              every partition
 //! ```
@@ -13,9 +14,8 @@
 //! A partitioned input without a `window` line is read on the output date
 //! only (`0..0`). A file without `kind` is `full`. Bounds are sums of whole
 //! days and parameters (`param` in days, `param/24` for hours rounded up).
-//! This is what the per-date incremental runner will derive each model's
-//! dates to rebuild from (see the README's Status); the runner of this
-//! version still rebuilds every model whole.
+//! The incremental runner derives each model's dates to rebuild from them
+//! ([`crate::engine::incremental`]).
 
 use std::collections::BTreeMap;
 
@@ -60,6 +60,10 @@ pub struct DayBound(Vec<(i64, Term)>);
 pub enum Window {
     /// Output date d reads input dates d + lo … d + hi.
     Days { lo: DayBound, hi: DayBound },
+    /// Every input date up to d + hi (`..hi`): whatever happened before, as
+    /// a chain or an event attached to a later date. A change at x reaches
+    /// the output dates from x − hi on.
+    UpTo { hi: DayBound },
     /// The latest input partition on or before d (a snapshot in force).
     AsOf,
     /// Every partition.
@@ -82,6 +86,7 @@ impl Header {
             .values()
             .flat_map(|w| match w {
                 Window::Days { lo, hi } => lo.0.iter().chain(hi.0.iter()).collect::<Vec<_>>(),
+                Window::UpTo { hi } => hi.0.iter().collect::<Vec<_>>(),
                 _ => Vec::new(),
             })
             .filter_map(|(_, t)| match t {
@@ -152,11 +157,14 @@ pub fn parse(sql: &str) -> Result<Header, String> {
         } else if let Some(w) = comment.strip_prefix("window:") {
             let mut parts = w.split_whitespace();
             let (Some(table), Some(spec), None) = (parts.next(), parts.next(), parts.next()) else {
-                return Err(at("expected `window: <table> <lo>..<hi> | asof | all`".into()));
+                return Err(at("expected `window: <table> <lo>..<hi> | ..<hi> | asof | all`".into()));
             };
             let window = match spec {
                 "asof" => Window::AsOf,
                 "all" => Window::All,
+                range if range.starts_with("..") => Window::UpTo {
+                    hi: bound(&range[2..]).map_err(&at)?,
+                },
                 range => {
                     let (lo, hi) = range
                         .split_once("..")
@@ -267,6 +275,16 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(parse("SELECT 1").unwrap(), Header::default());
+    }
+
+    #[test]
+    fn an_open_lower_bound_reads_every_earlier_date() {
+        let h = parse("-- kind: by_date\n-- window: conformed_agent_state_checked ..1\nSELECT 1").unwrap();
+        let Some(Window::UpTo { hi }) = h.windows.get("conformed_agent_state_checked") else {
+            panic!("{h:?}");
+        };
+        assert_eq!(hi.days(&params()), Ok(1));
+        assert!(parse("-- window: t ..\nSELECT 1").unwrap_err().contains("empty bound"));
     }
 
     #[test]

@@ -23,9 +23,10 @@ use datafusion::prelude::SessionContext;
 use datafusion::sql::parser::DFParser;
 use datafusion::sql::resolve::resolve_table_references;
 
+use crate::engine::dateset::DateSet;
 use crate::engine::model_header::{self, Header};
 use crate::error::{Error, Result, io_err};
-use crate::warehouse::{self, stream_writer::Written, stream_writer::write_stream};
+use crate::warehouse::{self, partitions, stream_writer::Written, stream_writer::write_stream};
 
 /// One SQL model.
 #[derive(Debug, Clone)]
@@ -196,6 +197,11 @@ pub struct Staging {
     staged: Vec<(PathBuf, PathBuf)>,
     /// Told the folder of each table once it is staged (progress reporting).
     observer: Option<Observer>,
+    /// The dates the tables staged next rebuild (`None`: every date). The
+    /// published partitions outside it are carried over unchanged.
+    scope: Option<DateSet>,
+    /// Per staged table, the dates whose rows differ from the published table's.
+    changed: BTreeMap<String, DateSet>,
 }
 
 impl std::fmt::Debug for Staging {
@@ -215,7 +221,32 @@ impl Staging {
             run_id: run_id.to_string(),
             staged: Vec::new(),
             observer: None,
+            scope: None,
+            changed: BTreeMap::new(),
         }
+    }
+
+    /// The warehouse root the tables are staged for.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Rebuild only `dates` of the tables staged next (`None` or every date: whole tables).
+    pub fn set_scope(&mut self, dates: Option<DateSet>) {
+        self.scope = dates.filter(|d| !d.is_all());
+    }
+
+    /// The dates of `table` (SQL name) that its staged rebuild changed; `None` if not staged.
+    pub fn changed(&self, table: &str) -> Option<&DateSet> {
+        self.changed.get(table)
+    }
+
+    /// The folder `table` (SQL name) is staged in, if it is.
+    pub fn staged_dir(&self, table: &str) -> Option<&Path> {
+        self.staged
+            .iter()
+            .find(|(_, dest)| dest.strip_prefix(&self.root).is_ok_and(|d| dir_table_name(d) == table))
+            .map(|(tmp, _)| tmp.as_path())
     }
 
     /// Call `observer` with each table's folder once it is staged.
@@ -248,12 +279,33 @@ impl Staging {
         let tmp = self.stage_dir(dir);
         let pool = Arc::clone(&ctx.runtime_env().memory_pool);
         let written = write_stream(&tmp, stream, &pool).await?;
+        let published = self.root.join(dir);
+        let changed = partitions::changed_dates(&published, &written, self.scope.as_ref());
+        let mut partitioned = written.partitioned;
+        if let Some(scope) = &self.scope {
+            if !written.partitioned && written.rows > 0 {
+                return Err(Error::BadFile {
+                    file: published,
+                    reason: "rebuilt for some dates, but the result has no `dt` date column \
+                             (declare the model `-- kind: full`)"
+                        .into(),
+                });
+            }
+            let linked = partitions::link_partitions(&published, &tmp, |d| !scope.contains(d))?;
+            if linked > 0 && !written.partitioned {
+                // No rows on the rebuilt dates: the kept partitions are the table.
+                let empty = tmp.join(warehouse::DATA_FILE);
+                std::fs::remove_file(&empty).map_err(io_err(&empty))?;
+                partitioned = true;
+            }
+        }
+        self.changed.insert(dir_table_name(Path::new(dir)), changed);
         warehouse::register_dir(
             ctx,
             &warehouse::TableDir {
                 name: dir.replace('/', "_"),
                 path: tmp,
-                partitioned: written.partitioned,
+                partitioned,
             },
         )
         .await?;
@@ -264,19 +316,24 @@ impl Staging {
     }
 
     /// Run `sql` and stream its result into the table at `<root>/<dir>`; a
-    /// failure says `what` was being built.
+    /// failure says `what` was being built. Only the rows of the staging's
+    /// scope (its `dt` in the dates rebuilt) are kept.
     pub async fn stage_sql(&mut self, ctx: &SessionContext, dir: &str, sql: &str, what: &str) -> Result<Written> {
         let failed = |source| Error::Query {
             what: what.to_string(),
             source,
         };
-        let stream = ctx
-            .sql(sql)
-            .await
-            .map_err(failed)?
-            .execute_stream()
-            .await
-            .map_err(failed)?;
+        let mut df = ctx.sql(sql).await.map_err(failed)?;
+        if let Some(scope) = &self.scope {
+            if !df.schema().has_column_with_unqualified_name("dt") {
+                return Err(Error::BadFile {
+                    file: self.root.join(dir),
+                    reason: format!("{what} is rebuilt by date, but its result has no `dt` column"),
+                });
+            }
+            df = df.filter(scope.predicate("dt")).map_err(failed)?;
+        }
+        let stream = df.execute_stream().await.map_err(failed)?;
         self.stage_stream(ctx, dir, stream).await.map_err(|e| match e {
             Error::DataFusion(source) => failed(source),
             other => other,
@@ -317,6 +374,14 @@ impl Staging {
             let _ = std::fs::remove_dir_all(tmp);
         }
     }
+}
+
+/// A table folder's SQL name: its path below the root joined with `_`.
+fn dir_table_name(dir: &Path) -> String {
+    dir.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("_")
 }
 
 /// Run every model in order against `ctx`, staging the results; swap them all

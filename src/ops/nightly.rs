@@ -13,14 +13,17 @@ use std::path::Path;
 
 use crate::catalog::query::Finality;
 use crate::config::Pipeline;
-use crate::engine::build::{Definitions, build_graph_into};
+use crate::engine::build::{Definitions, build_graph_incremental};
+use crate::engine::dateset::DateSet;
 use crate::engine::graph::BuildGraph;
+use crate::engine::incremental::{Changes, Rebuilt};
 use crate::engine::models::{self, ModelCounts, Staging};
 use crate::engine::{self, fingerprint, pii};
 use crate::error::{Error, Result};
 use crate::ingest::{LandReport, land_day};
 use crate::ledger::runs::{self, CheckResult, InputFile, ModelRow, RunDate, RunRecord, RunStatus, TableRow};
 use crate::ledger::{self, LandingRecord};
+use crate::ops::build_state::{self, BuildState};
 use crate::ops::inputs::{inputs_of_day, params_hash};
 use crate::ops::lock::RunLock;
 use crate::ops::progress::Stage;
@@ -41,6 +44,8 @@ pub struct RunOptions {
     /// Build with a customer-key secret other than the one the warehouse was
     /// built with (a deliberate rotation: everything past raw is rebuilt).
     pub accept_new_key: bool,
+    /// Rebuild these tables over every date whatever changed (empty: every table).
+    pub full_refresh: Option<Vec<String>>,
 }
 
 /// What a run did.
@@ -83,6 +88,7 @@ pub fn run_pipeline(pipeline: &Pipeline, days: &[i64], opts: &RunOptions) -> Res
     }
     let defs = Definitions::load(&pipeline.models)?;
     let graph = BuildGraph::new(&defs, true)?;
+    check_full_refresh(pipeline, &graph, opts)?;
     recover(wh.root(), &graph);
     let params_json = serde_json::to_string(&pipeline.params).expect("params serialise");
     let mut record = RunRecord {
@@ -211,6 +217,29 @@ fn customer_key(
     }
 }
 
+/// Refuse `--full-refresh` naming a table the pipeline does not build.
+fn check_full_refresh(pipeline: &Pipeline, graph: &BuildGraph, opts: &RunOptions) -> Result<()> {
+    let built: std::collections::BTreeSet<String> = graph.nodes.iter().flat_map(|n| n.tables()).collect();
+    let unknown: Vec<&String> = opts
+        .full_refresh
+        .iter()
+        .flatten()
+        .filter(|t| !built.contains(*t))
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Config {
+        file: pipeline.file.clone(),
+        key: "--full-refresh".into(),
+        reason: format!(
+            "the pipeline builds no table {} (it builds {})",
+            unknown.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", "),
+            describe_tables(&built.into_iter().collect::<Vec<_>>())
+        ),
+    })
+}
+
 /// Put back what a killed run left half-swapped, and drop its staging folders.
 fn recover(root: &Path, graph: &BuildGraph) {
     crate::warehouse::sweep_temporaries(root);
@@ -336,96 +365,154 @@ fn execute(
     if plan.graph.is_empty() {
         return Ok(());
     }
-    let reason = if opts.force {
-        "forced"
-    } else if !progress.outcome.landed.is_empty() {
-        "data"
-    } else if !redefined.is_empty() {
-        if !opts.quiet {
-            println!(
-                "definitions changed since the last build ({}): rebuilding",
-                describe_tables(&redefined)
-            );
-        }
-        "definition"
-    } else {
+    if !redefined.is_empty() && !opts.force && !opts.quiet {
+        println!(
+            "definitions changed since the last build ({}): rebuilding them and what reads them",
+            describe_tables(&redefined)
+        );
+    }
+    let Some(built) = runtime.block_on(build_and_publish(pipeline, wh, plan, opts, &redefined, progress))? else {
         if !opts.quiet {
             println!("nothing new to build");
         }
         return Ok(());
     };
-    let counts = runtime.block_on(build_and_publish(pipeline, wh, plan, progress))?;
-    progress.models = counts
+    progress.models = built
+        .rebuilt
         .iter()
-        .map(|c| ModelRow {
+        .flat_map(|r| r.counts.iter().map(move |c| (r, c)))
+        .map(|(r, c)| ModelRow {
             table: c.table.clone(),
             fingerprint: fingerprints.get(&c.table).cloned().unwrap_or_default(),
-            reason: if reason == "forced" {
-                reason
+            reason: if opts.force || refreshed(opts, &c.table) {
+                "forced"
             } else if !built_with.contains_key(&c.table) {
                 "new"
             } else if redefined.contains(&c.table) {
                 "definition"
-            } else if reason == "data" {
-                reason
-            } else {
-                // Unchanged, but the build is whole: rebuilt with the rest.
+            } else if built.whole {
+                // No record of what the published tables were built from (a first
+                // build by this version, or a publish that was interrupted).
                 "full_build"
+            } else {
+                "data"
             },
-            dates: "all".to_string(),
+            dates: r.dates.to_string(),
         })
         .collect();
     progress.outcome.built = true;
     if !opts.quiet {
+        let counts: Vec<(&ModelCounts, &DateSet)> = built
+            .rebuilt
+            .iter()
+            .flat_map(|r| r.counts.iter().map(move |c| (c, &r.dates)))
+            .collect();
         println!(
-            "built {} models and marts (run {})",
+            "built {} of {} models and marts (run {})",
             counts.len(),
+            plan.graph.table_count(),
             progress.outcome.run_id
         );
-        for c in &counts {
-            println!("  {:<40} {:>9} rows {:>7.2} s", c.table, c.rows, c.seconds);
+        for (c, dates) in counts {
+            println!("  {:<40} {:>9} rows {:>7.2} s  {dates}", c.table, c.rows, c.seconds);
         }
     }
     Ok(())
 }
 
-/// Build into staging, run the declared checks on what was built, publish if none blocks.
+/// Whether `--full-refresh` names `table` (or names none: every table).
+fn refreshed(opts: &RunOptions, table: &str) -> bool {
+    opts.full_refresh
+        .as_ref()
+        .is_some_and(|t| t.is_empty() || t.iter().any(|t| t == table))
+}
+
+/// What a build rebuilt.
+struct Built {
+    rebuilt: Vec<Rebuilt>,
+    /// Every table was rebuilt whole for want of a record of the last build.
+    whole: bool,
+}
+
+/// Find what changed since the last publish; build it into staging, run the
+/// declared checks on what was built, publish if none blocks. `None`: nothing
+/// changed.
 async fn build_and_publish(
     pipeline: &Pipeline,
     wh: &Warehouse,
     plan: &Plan<'_>,
+    opts: &RunOptions,
+    redefined: &[String],
     progress: &mut Progress,
-) -> Result<Vec<ModelCounts>> {
-    let (graph, key) = (plan.graph, plan.key);
-    let ctx = engine::model_session_keyed(wh.root(), &pipeline.params, &pipeline.engine, key.key.clone()).await?;
+) -> Result<Option<Built>> {
+    let (graph, key, root) = (plan.graph, plan.key, wh.root());
+    let ctx = engine::model_session_keyed(root, &pipeline.params, &pipeline.engine, key.key.clone()).await?;
     let finality = Finality::load(&ctx).await?;
-    let mut staging = Staging::new(wh.root(), &progress.outcome.run_id);
+    let now = BuildState::scan(root, &finality);
+    let mut changes = Changes::default();
+    let before = BuildState::read(root, &pipeline.name).filter(|_| !opts.force);
+    match &before {
+        Some(before) => {
+            changes.whole = redefined.iter().cloned().collect();
+            let all: Vec<String> = graph.nodes.iter().flat_map(|n| n.tables()).collect();
+            changes.whole.extend(all.into_iter().filter(|t| refreshed(opts, t)));
+            let raw = now.raw_changes(before);
+            changes.inputs.extend(build_state::latest_changes(&ctx, &raw).await?);
+            changes.inputs.extend(raw);
+            let finality_changed = now.finality_changes(before);
+            if !finality_changed.is_empty() {
+                changes.inputs.insert("finality_dates".into(), finality_changed);
+            }
+        }
+        None => changes.whole = graph.nodes.iter().flat_map(|n| n.tables()).collect(),
+    }
+    if changes.whole.is_empty() && changes.inputs.is_empty() {
+        return Ok(None);
+    }
+    let mut staging = Staging::new(root, &progress.outcome.run_id);
     let stage = std::sync::Arc::new(Stage::start("building", graph.table_count() as u64));
     let observer = std::sync::Arc::clone(&stage);
     staging.observe(move |dir| observer.step(dir));
     let built = async {
-        let counts = build_graph_into(&ctx, graph, &mut staging, &finality).await?;
+        let rebuilt = build_graph_incremental(&ctx, graph, &mut staging, &finality, &changes, &pipeline.params).await?;
         let checks = quality::run_checks(&ctx, &pipeline.quality.check).await?;
         let failures = quality::blocking_failures(&checks);
         progress.outcome.checks.extend(checks);
-        progress.tables.extend(counts.iter().map(|c| TableRow {
-            stage: "build",
-            table: c.table.clone(),
-            folder_date: None,
-            rows_read: None,
-            rows_rejected: None,
-            rows_duplicate: None,
-            rows_written: c.rows,
-            seconds: Some(c.seconds),
-        }));
+        progress
+            .tables
+            .extend(rebuilt.iter().flat_map(|r| &r.counts).map(|c| TableRow {
+                stage: "build",
+                table: c.table.clone(),
+                folder_date: None,
+                rows_read: None,
+                rows_rejected: None,
+                rows_duplicate: None,
+                rows_written: c.rows,
+                seconds: Some(c.seconds),
+            }));
         if failures.is_empty() {
-            Ok(counts)
+            Ok(rebuilt)
         } else {
             Err(Error::DataQuality(failures.join("; ")))
         }
     }
     .await;
-    staging.finish(built)
+    match built {
+        Ok(rebuilt) => {
+            // Until the state is saved, a killed publish makes the next run rebuild everything.
+            BuildState::begin_publish(root, &pipeline.name)?;
+            staging.commit()?;
+            now.publish(root, &pipeline.name, &progress.outcome.run_id)?;
+            Ok(Some(Built {
+                rebuilt,
+                whole: before.is_none(),
+            }))
+        }
+        Err(e) => {
+            staging.discard();
+            Err(e)
+        }
+    }
 }
 
 /// `a, b, c` or `a, b, c and 9 more`.

@@ -6,7 +6,9 @@
 //! temporary file over it, which is atomic on POSIX file systems, so a reader
 //! or a crash sees either the old partition or the new one, never a mix.
 
+pub mod digest;
 mod location;
+pub mod partitions;
 mod register;
 pub mod stream_writer;
 

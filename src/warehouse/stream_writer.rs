@@ -23,6 +23,7 @@ use futures::StreamExt;
 use crate::error::{Error, Result, io_err};
 use crate::timefmt::date_string;
 use crate::warehouse::DATA_FILE;
+use crate::warehouse::digest::{DIGEST_KEY, RowDigest};
 
 /// Rows per Parquet row group: bounds what one writer buffers.
 const ROW_GROUP_ROWS: usize = 128 * 1024;
@@ -43,7 +44,13 @@ pub struct Written {
     pub dates: Vec<i64>,
     /// Whether the folder holds `dt=` partitions (else one `data.parquet`).
     pub partitioned: bool,
+    /// Per date written, the digest of its rows (see [`super::digest`]);
+    /// for a table without `dt`, one entry under [`WHOLE_TABLE`].
+    pub digests: BTreeMap<i64, String>,
 }
+
+/// The key of an unpartitioned table's one digest in [`Written::digests`].
+pub const WHOLE_TABLE: i64 = i64::MIN;
 
 /// Write `stream` into the (new, empty) folder `dir`. A NULL `dt` is an
 /// error naming `dir`. An empty result is still a table: one file with every
@@ -67,6 +74,17 @@ pub async fn write_stream(
     out.close()
 }
 
+/// Close `w` with the digest of its rows in the footer; the digest.
+fn close_with_digest(mut w: ArrowWriter<File>, digest: RowDigest) -> Result<String> {
+    let text = digest.text();
+    w.append_key_value_metadata(datafusion::parquet::file::metadata::KeyValue::new(
+        DIGEST_KEY.to_string(),
+        text.clone(),
+    ));
+    w.close()?;
+    Ok(text)
+}
+
 /// The open writers of one table folder.
 struct Writers {
     dir: PathBuf,
@@ -74,8 +92,8 @@ struct Writers {
     /// Schema of the files of a partitioned table: `dt` lives in the folder name.
     file_schema: SchemaRef,
     dt: Option<usize>,
-    by_date: BTreeMap<i32, ArrowWriter<File>>,
-    single: Option<ArrowWriter<File>>,
+    by_date: BTreeMap<i32, (ArrowWriter<File>, RowDigest)>,
+    single: Option<(ArrowWriter<File>, RowDigest)>,
     reservation: datafusion::execution::memory_pool::MemoryReservation,
     /// Flush past this many buffered bytes.
     max_buffered: usize,
@@ -126,9 +144,12 @@ impl Writers {
         self.rows += batch.num_rows() as u64;
         let Some(dt) = self.dt else {
             if self.single.is_none() {
-                self.single = Some(self.open(&self.dir.join(DATA_FILE), Arc::clone(&self.schema))?);
+                let w = self.open(&self.dir.join(DATA_FILE), Arc::clone(&self.schema))?;
+                self.single = Some((w, RowDigest::default()));
             }
-            self.single.as_mut().expect("opened").write(batch)?;
+            let (w, digest) = self.single.as_mut().expect("opened");
+            w.write(batch)?;
+            digest.add(batch)?;
             return self.bound_memory();
         };
         let dates = batch.column(dt).as_primitive::<Date32Type>();
@@ -158,9 +179,11 @@ impl Writers {
                     .join(format!("dt={}", date_string(i64::from(d))))
                     .join(DATA_FILE);
                 let w = self.open(&path, Arc::clone(&self.file_schema))?;
-                self.by_date.insert(d, w);
+                self.by_date.insert(d, (w, RowDigest::default()));
             }
-            self.by_date.get_mut(&d).expect("opened").write(&part)?;
+            let (w, digest) = self.by_date.get_mut(&d).expect("opened");
+            w.write(&part)?;
+            digest.add(&part)?;
         }
         self.bound_memory()
     }
@@ -172,7 +195,7 @@ impl Writers {
         if buffered <= self.max_buffered && self.reservation.try_resize(buffered).is_ok() {
             return Ok(());
         }
-        for w in self.by_date.values_mut().chain(self.single.iter_mut()) {
+        for (w, _) in self.by_date.values_mut().chain(self.single.iter_mut()) {
             w.flush()?;
         }
         // What stays (encoders' dictionaries) is small; the pool may still refuse it.
@@ -185,24 +208,25 @@ impl Writers {
         self.by_date
             .values()
             .chain(self.single.iter())
-            .map(|w| w.memory_size())
+            .map(|(w, _)| w.memory_size())
             .sum()
     }
 
     fn close(mut self) -> Result<Written> {
         let partitioned = self.dt.is_some() && !self.by_date.is_empty();
         let dates: Vec<i64> = self.by_date.keys().map(|d| i64::from(*d)).collect();
-        for (_, w) in std::mem::take(&mut self.by_date) {
-            w.close()?;
+        let mut digests = BTreeMap::new();
+        for (d, (w, digest)) in std::mem::take(&mut self.by_date) {
+            digests.insert(i64::from(d), close_with_digest(w, digest)?);
         }
         match self.single.take() {
-            Some(w) => {
-                w.close()?;
+            Some((w, digest)) => {
+                digests.insert(WHOLE_TABLE, close_with_digest(w, digest)?);
             }
             None if !partitioned => {
                 // An empty result: one file holding every column, so the table still has its schema.
                 let w = self.open(&self.dir.join(DATA_FILE), Arc::clone(&self.schema))?;
-                w.close()?;
+                digests.insert(WHOLE_TABLE, close_with_digest(w, RowDigest::default())?);
             }
             None => {}
         }
@@ -211,6 +235,7 @@ impl Writers {
             rows: self.rows,
             dates,
             partitioned,
+            digests,
         })
     }
 }

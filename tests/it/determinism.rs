@@ -35,7 +35,7 @@ fn copy_reversed(from: &Path, to: &Path) {
 }
 
 /// Every table the build wrote: conformed, cube and marts.
-fn built_tables(root: &Path) -> Vec<String> {
+pub(crate) fn built_tables(root: &Path) -> Vec<String> {
     callcube::warehouse::table_dirs(root)
         .into_iter()
         .map(|t| t.name)
@@ -44,7 +44,7 @@ fn built_tables(root: &Path) -> Vec<String> {
 }
 
 /// A table's rows as full-precision text, sorted (row order is not content).
-fn rows_of(root: &Path, table: &str) -> Vec<Vec<String>> {
+pub(crate) fn rows_of(root: &Path, table: &str) -> Vec<Vec<String>> {
     let mut rows = to_strings(&query(root, &format!("SELECT * FROM {table}")));
     rows.sort();
     rows

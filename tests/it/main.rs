@@ -6,6 +6,7 @@ mod config;
 mod determinism;
 mod fixture;
 mod generator;
+mod incremental;
 mod landing;
 mod metrics_agent_time;
 mod metrics_business;

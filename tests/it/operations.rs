@@ -445,6 +445,72 @@ fn a_run_killed_at_any_point_is_repaired_by_the_next_run() {
 }
 
 #[test]
+fn a_night_killed_while_rebuilding_some_dates_is_repaired_by_the_next_run() {
+    // conformed_legs rebuilds by date: the second night rebuilds the 17th (and the 16th its
+    // late rows touch), carries the other partitions over by hard links and swaps the table
+    // in. A kill anywhere in that night — landing, the partial rebuild, the links, the swaps,
+    // saving the build state — is repaired by running the night again.
+    let s = setup("");
+    let dir = s.dir.path();
+    std::fs::write(
+        dir.join("sql/conformed/legs.sql"),
+        format!("-- kind: by_date\n{LEGS_SQL}"),
+    )
+    .unwrap();
+    legs(&s, "2026-11-15", "2026-11-15", "a", 3, 100);
+    legs(&s, "2026-11-16", "2026-11-16", "b", 3, 100);
+    legs(&s, "2026-11-17", "2026-11-17", "c", 4, 100);
+    legs(&s, "2026-11-17", "2026-11-16", "late", 2, 100);
+    let night = |name: &str, date: &str| -> Vec<String> {
+        let toml = format!("{name}.toml");
+        std::fs::write(
+            dir.join(&toml),
+            pipeline("").replace("warehouse = \"wh\"", &format!("warehouse = \"{name}\"")),
+        )
+        .unwrap();
+        ["run", &toml, "--date", date, "--quiet"].map(String::from).to_vec()
+    };
+    let run = |args: &[String]| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        expect_code(&callcube(&s, &args), 0)
+    };
+    run(&night("clean", "2026-11-15"));
+    run(&night("clean", "2026-11-16"));
+    let started = std::time::Instant::now();
+    run(&night("clean", "2026-11-17"));
+    let night_ms = started.elapsed().as_millis() as u64;
+    let clean = contents(&dir.join("clean"));
+    assert!(
+        clean.iter().any(|(n, r)| n == "marts_per_day" && r.len() == 3),
+        "{clean:?}"
+    );
+    let mut seed: u64 = 0x17;
+    for (i, share) in [0.3, 0.6, 0.8, 0.9, 0.95, 0.98].iter().enumerate() {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let jitter = (seed >> 33) % 40;
+        let at = ((night_ms as f64 * share) as u64).saturating_add(jitter);
+        let name = format!("killed{i}");
+        run(&night(&name, "2026-11-15"));
+        run(&night(&name, "2026-11-16"));
+        let args = night(&name, "2026-11-17");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_callcube"))
+            .args(&args)
+            .current_dir(dir)
+            .env_remove("CALLCUBE_WAREHOUSE")
+            .env_remove("CALLCUBE_INBOX")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(at));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        run(&args);
+        assert_eq!(contents(&dir.join(&name)), clean, "killed after {at} ms of {night_ms}");
+    }
+}
+
+#[test]
 fn the_daemon_runs_what_is_due_then_waits() {
     // A midnight schedule: yesterday (Shanghai) is always due. The daemon runs it at once,
     // then sleeps until the next midnight; the test stops it after the run is recorded.
@@ -515,10 +581,8 @@ fn an_edited_model_is_rebuilt_with_what_reads_it_without_force() {
         "{out}"
     );
     assert_eq!(per_day(&s), [["2026-11-16", "20"]]);
-    assert_eq!(
-        latest_run_models(&s),
-        [["conformed_legs", "full_build"], ["marts_per_day", "definition"]]
-    );
+    // Only the edited table: nothing else is rebuilt (before the per-date runner, every table was).
+    assert_eq!(latest_run_models(&s), [["marts_per_day", "definition"]]);
     // `runs show` says which tables were built and why.
     let latest = rows(&s, "SELECT MAX(run_id) FROM ledger_runs")[0][0].clone();
     let out = expect_code(&callcube(&s, &["runs", "--warehouse", "wh", "show", &latest]), 0);
@@ -546,6 +610,19 @@ fn an_edited_model_is_rebuilt_with_what_reads_it_without_force() {
     );
     let out = expect_code(&callcube(&s, &["run", "p.toml", "--date", "2026-11-16"]), 0);
     assert!(out.contains("nothing new to build"), "{out}");
+
+    // `--full-refresh TABLE` rebuilds that table whatever changed; its rows are the same, so
+    // the mart reading it is not rebuilt. Without a table, every table; an unknown one is refused.
+    let refresh = ["run", "p.toml", "--date", "2026-11-16", "--full-refresh"];
+    expect_code(&callcube(&s, &[&refresh[..], &["conformed_legs"]].concat()), 0);
+    assert_eq!(latest_run_models(&s), [["conformed_legs", "forced"]]);
+    expect_code(&callcube(&s, &refresh), 0);
+    assert_eq!(
+        latest_run_models(&s),
+        [["conformed_legs", "forced"], ["marts_per_day", "forced"]]
+    );
+    let out = expect_code(&callcube(&s, &[&refresh[..], &["conformed_lgs"]].concat()), 1);
+    assert!(out.contains("no table `conformed_lgs`"), "{out}");
 }
 
 /// The repository's sample pipeline file.

@@ -1,0 +1,293 @@
+//! The incremental build: each node of the build graph rebuilds only the
+//! dates that need it.
+//!
+//! What changed comes in as dates per table: the raw partitions landed since
+//! the last build (and the `latest_*` views over them), the dates whose
+//! finality moved. Walking the graph in order, a node's dates to rebuild are
+//! the changed dates of what it reads, mapped through its declared windows
+//! (`-- window:`, see [`crate::engine::model_header`]):
+//!
+//! - `lo..hi` (no line: `0..0`): an input date x is read by output dates x − hi … x − lo;
+//! - `..hi`: by every output date from x − hi on;
+//! - `asof`: by x up to the day before the input's next partition;
+//! - `all`, an unpartitioned input, a `full` or `by_month` model, the tags:
+//!   any change rebuilds the node whole.
+//!
+//! The metric marts read each cube date on its own: they rebuild the changed
+//! dates (the weeks and months touching them, [`crate::marts::build_dates`]).
+//!
+//! A by-date rebuild reads its inputs narrowed to the dates its windows
+//! need, keeps only the rows of the rebuilt dates, and carries the other
+//! published partitions over ([`Staging::set_scope`]). What it changed for the
+//! nodes downstream is only the dates whose rows differ from the published
+//! ones (row digests), so a whole rebuild of `dim_date` that adds one row
+//! rebuilds one date downstream, not all of them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::DataType;
+use datafusion::catalog::TableProvider;
+use datafusion::prelude::SessionContext;
+
+use crate::catalog::query::Finality;
+use crate::engine::dateset::DateSet;
+use crate::engine::graph::{BuildGraph, Job, Node};
+use crate::engine::model_header::{Kind, Window};
+use crate::engine::models::{self, ModelCounts, Staging};
+use crate::error::{Error, Result};
+use crate::warehouse::partitions::partition_dates;
+
+/// What a run rebuilds from.
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
+    /// Tables rebuilt over every date whatever changed (definition changed,
+    /// never built, forced).
+    pub whole: BTreeSet<String>,
+    /// Changed dates of the tables the graph reads but does not build
+    /// (`raw_*`, `latest_*`, `finality_dates`).
+    pub inputs: BTreeMap<String, DateSet>,
+}
+
+/// One node's rebuild.
+#[derive(Debug, Clone)]
+pub struct Rebuilt {
+    /// The dates rebuilt (every date for a whole rebuild).
+    pub dates: DateSet,
+    pub counts: Vec<ModelCounts>,
+}
+
+/// Run the nodes of `graph` that `changes` reach, each over the dates that
+/// need it, into `staging`. `params` gives window bounds their values.
+pub async fn build(
+    graph: &BuildGraph,
+    ctx: &SessionContext,
+    staging: &mut Staging,
+    finality: Option<&Finality>,
+    changes: &Changes,
+    params: &crate::config::Params,
+) -> Result<Vec<Rebuilt>> {
+    let params = match serde_json::to_value(params).expect("params serialise") {
+        serde_json::Value::Object(m) => m,
+        _ => unreachable!("params are a struct"),
+    };
+    let root = staging.root().to_path_buf();
+    let published: BTreeMap<String, PathBuf> = crate::warehouse::table_dirs(&root)
+        .into_iter()
+        .map(|t| (t.name, t.path))
+        .collect();
+    let mut changed = changes.inputs.clone();
+    let mut out = Vec::new();
+    for node in &graph.nodes {
+        let dirs = Dirs {
+            staging,
+            published: &published,
+        };
+        let dates = dates_to_rebuild(node, &changed, changes, &params, &dirs)?;
+        if dates.is_empty() {
+            continue;
+        }
+        let narrowed = match (&node.job, dates.is_all()) {
+            (Job::Sql(m), false) => narrow_inputs(ctx, m, &dates, &params, &dirs).await?,
+            _ => Vec::new(),
+        };
+        staging.set_scope(Some(dates.clone()));
+        let counts = run_node(node, ctx, staging, finality, &dates).await;
+        staging.set_scope(None);
+        restore(ctx, narrowed)?;
+        let counts = counts?;
+        for t in node.tables() {
+            let c = staging.changed(&t).cloned().unwrap_or_else(DateSet::all);
+            changed.insert(t, c);
+        }
+        out.push(Rebuilt { dates, counts });
+    }
+    Ok(out)
+}
+
+async fn run_node(
+    node: &Node,
+    ctx: &SessionContext,
+    staging: &mut Staging,
+    finality: Option<&Finality>,
+    dates: &DateSet,
+) -> Result<Vec<ModelCounts>> {
+    match &node.job {
+        Job::Sql(m) => models::run_into(ctx, std::slice::from_ref(m), staging).await,
+        Job::Tags(tags) => crate::tags::build(ctx, tags, staging).await,
+        Job::MetricMarts => match finality {
+            Some(f) => crate::marts::build_dates(ctx, staging, f, (!dates.is_all()).then_some(dates)).await,
+            None => Ok(Vec::new()),
+        },
+    }
+}
+
+/// Where a table's partitions are now: staged in this run, else published.
+struct Dirs<'a> {
+    staging: &'a Staging,
+    published: &'a BTreeMap<String, PathBuf>,
+}
+
+impl Dirs<'_> {
+    /// The partition dates of `table` (a `latest_*` view has its raw table's).
+    fn partitions(&self, table: &str) -> Option<Vec<i64>> {
+        let name = match table.strip_prefix("latest_") {
+            Some(rest) => format!("raw_{rest}"),
+            None => table.to_string(),
+        };
+        let dir: &Path = match self.staging.staged_dir(&name) {
+            Some(d) => d,
+            None => self.published.get(&name)?,
+        };
+        Some(partition_dates(dir).into_keys().collect())
+    }
+}
+
+/// The dates of `node` to rebuild, from what changed upstream.
+fn dates_to_rebuild(
+    node: &Node,
+    changed: &BTreeMap<String, DateSet>,
+    changes: &Changes,
+    params: &serde_json::Map<String, serde_json::Value>,
+    dirs: &Dirs,
+) -> Result<DateSet> {
+    if node.tables().any(|t| changes.whole.contains(&t)) {
+        return Ok(DateSet::all());
+    }
+    // The windows of a by-date node: a model's header; the metric marts read
+    // each cube date on its own (every input `0..0`).
+    let no_windows = BTreeMap::new();
+    let (windows, model) = match &node.job {
+        Job::Sql(m) if m.header.kind == Kind::ByDate => (Some(&m.header.windows), Some(m)),
+        Job::MetricMarts => (Some(&no_windows), None),
+        _ => (None, None),
+    };
+    let mut dates = DateSet::empty();
+    for read in &node.reads {
+        let Some(x) = changed.get(read).filter(|x| !x.is_empty()) else {
+            continue;
+        };
+        let Some(windows) = windows else {
+            return Ok(DateSet::all());
+        };
+        match windows.get(read) {
+            None => dates.union(x),
+            Some(Window::Days { lo, hi }) => {
+                let m = model.expect("only models declare windows");
+                let (lo, hi) = (bound(lo, params, m)?, bound(hi, params, m)?);
+                dates.union(&x.widen(-hi, -lo));
+            }
+            Some(Window::UpTo { hi }) => {
+                let m = model.expect("only models declare windows");
+                let hi = bound(hi, params, m)?;
+                if let Some(&(a, _)) = x.intervals().first() {
+                    dates.union(&DateSet::from(a).widen(-hi, 0));
+                }
+            }
+            Some(Window::AsOf) => {
+                // A snapshot of x is in force until the next one.
+                let parts = dirs.partitions(read).unwrap_or_default();
+                for &(a, b) in x.intervals() {
+                    match parts.iter().find(|&&p| p > b) {
+                        Some(&next) => dates.union(&DateSet::range(a, next - 1)),
+                        None => dates.union(&DateSet::from(a)),
+                    }
+                }
+            }
+            Some(Window::All) => return Ok(DateSet::all()),
+        }
+    }
+    Ok(dates)
+}
+
+fn bound(
+    b: &crate::engine::model_header::DayBound,
+    params: &serde_json::Map<String, serde_json::Value>,
+    m: &models::Model,
+) -> Result<i64> {
+    b.days(params).map_err(|reason| Error::BadFile {
+        file: m.path.clone(),
+        reason: format!("header, {reason}"),
+    })
+}
+
+/// A table replaced by a narrowed view for one node, and what to put back.
+type Narrowed = (String, Arc<dyn TableProvider>);
+
+/// Replace each dated input of `m` by a view of the dates its window needs
+/// for output `dates` (an `all` window: every date).
+async fn narrow_inputs(
+    ctx: &SessionContext,
+    m: &models::Model,
+    dates: &DateSet,
+    params: &serde_json::Map<String, serde_json::Value>,
+    dirs: &Dirs<'_>,
+) -> Result<Vec<Narrowed>> {
+    let mut narrowed = Vec::new();
+    for read in &m.reads {
+        let window = m.header.windows.get(read);
+        // finality_dates is one row per date, and a model may read a value every row carries.
+        if matches!(window, Some(Window::All)) || read == "finality_dates" || !ctx.table_exist(read.as_str())? {
+            continue;
+        }
+        let original = ctx.table_provider(read.as_str()).await?;
+        let dated = original
+            .schema()
+            .field_with_name("dt")
+            .is_ok_and(|f| f.data_type() == &DataType::Date32);
+        if !dated {
+            continue;
+        }
+        let needed = match window {
+            None => dates.clone(),
+            Some(Window::Days { lo, hi }) => dates.widen(bound(lo, params, m)?, bound(hi, params, m)?),
+            Some(Window::UpTo { hi }) => match dates.intervals().last() {
+                Some(&(_, b)) => DateSet::range(i64::MIN, b).widen(0, bound(hi, params, m)?),
+                None => DateSet::empty(),
+            },
+            Some(Window::AsOf) => {
+                let parts = dirs.partitions(read).unwrap_or_default();
+                let mut needed = DateSet::empty();
+                for &(a, b) in dates.intervals() {
+                    // From the snapshot in force on a (or every earlier date when unknown).
+                    let from = parts.iter().rev().find(|&&p| p <= a).copied();
+                    needed.union(&match from {
+                        Some(f) => DateSet::range(f, b),
+                        None => DateSet::range(i64::MIN, b),
+                    });
+                }
+                needed
+            }
+            Some(Window::All) => unreachable!("skipped above"),
+        };
+        let latest = crate::schema::TABLES
+            .iter()
+            .find(|t| crate::engine::latest_view_name(t) == *read);
+        let view = match latest {
+            // Made anew over the raw rows of those dates, not filtered after
+            // ranking every delivery of every date.
+            Some(t) => ctx
+                .sql(&crate::engine::latest_view_sql(t, Some(&needed)))
+                .await?
+                .into_view(),
+            None => ctx
+                .read_table(Arc::clone(&original))?
+                .filter(needed.predicate("dt"))?
+                .into_view(),
+        };
+        ctx.deregister_table(read.as_str())?;
+        ctx.register_table(read.as_str(), view)?;
+        narrowed.push((read.clone(), original));
+    }
+    Ok(narrowed)
+}
+
+/// Put back the tables [`narrow_inputs`] replaced.
+fn restore(ctx: &SessionContext, narrowed: Vec<Narrowed>) -> Result<()> {
+    for (name, original) in narrowed {
+        ctx.deregister_table(name.as_str())?;
+        ctx.register_table(name.as_str(), original)?;
+    }
+    Ok(())
+}

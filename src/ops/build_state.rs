@@ -1,0 +1,206 @@
+//! What the published tables were built from: each raw partition's file
+//! signature and each date's finality, saved with every publish in
+//! `<warehouse>/_state/build-<pipeline>.json`. The next run compares the
+//! warehouse with it to find what changed since — the partitions its own
+//! landing wrote, and those a failed run landed but never built.
+//!
+//! While a publish swaps tables in, `_state/publishing-<pipeline>` exists: a
+//! run that finds it (the previous one was killed mid-publish, so tables may
+//! be a mix of two builds) rebuilds everything once.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use datafusion::prelude::SessionContext;
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::query::Finality;
+use crate::engine::dateset::DateSet;
+use crate::error::{Result, io_err};
+use crate::timefmt::{date_string, parse_date};
+use crate::warehouse::partitions::partition_dates;
+
+/// Finality changes are followed up to this many settled days: models
+/// compare `settled_days` with thresholds (`final_after_days` ≤ 35), so a
+/// date settled longer than this flips nothing. A model must not output
+/// `settled_days` itself on a by-date table (month_finality, by month, is
+/// rebuilt whole).
+pub const FINALITY_HORIZON_DAYS: i64 = 60;
+
+/// The state of the inputs a build saw.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuildState {
+    /// Per raw table, per partition date, the signature of its files.
+    pub raw: BTreeMap<String, BTreeMap<String, String>>,
+    /// Per date, its settled days (capped at the horizon).
+    pub finality: BTreeMap<String, i64>,
+    /// The latest run date finality counted from.
+    pub latest_run: Option<String>,
+}
+
+fn state_dir(root: &Path) -> PathBuf {
+    root.join("_state")
+}
+
+fn state_file(root: &Path, pipeline: &str) -> PathBuf {
+    state_dir(root).join(format!("build-{pipeline}.json"))
+}
+
+fn marker_file(root: &Path, pipeline: &str) -> PathBuf {
+    state_dir(root).join(format!("publishing-{pipeline}"))
+}
+
+impl BuildState {
+    /// The state of the last publish; `None` when there is none or it was
+    /// interrupted (then everything is rebuilt).
+    pub fn read(root: &Path, pipeline: &str) -> Option<BuildState> {
+        if marker_file(root, pipeline).exists() {
+            return None;
+        }
+        let text = std::fs::read_to_string(state_file(root, pipeline)).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    /// The state of the warehouse now, with `finality` as the build will use it.
+    pub fn scan(root: &Path, finality: &Finality) -> BuildState {
+        let raw = crate::warehouse::table_dirs(root)
+            .into_iter()
+            .filter(|t| t.name.starts_with("raw_"))
+            .map(|t| {
+                let parts = partition_dates(&t.path)
+                    .into_iter()
+                    .map(|(d, dir)| (date_string(d), signature(&dir)))
+                    .collect();
+                (t.name, parts)
+            })
+            .collect();
+        BuildState {
+            raw,
+            finality: finality
+                .settled_days()
+                .into_iter()
+                .map(|(d, s)| (date_string(d), s.min(FINALITY_HORIZON_DAYS)))
+                .collect(),
+            latest_run: finality.latest_run.map(date_string),
+        }
+    }
+
+    /// Per raw table, the partitions added, removed or rewritten since `before`.
+    pub fn raw_changes(&self, before: &BuildState) -> BTreeMap<String, DateSet> {
+        let empty = BTreeMap::new();
+        let mut out = BTreeMap::new();
+        let tables = self.raw.keys().chain(before.raw.keys());
+        for t in tables {
+            let (now, was) = (self.raw.get(t).unwrap_or(&empty), before.raw.get(t).unwrap_or(&empty));
+            let dates = now
+                .keys()
+                .chain(was.keys())
+                .filter(|d| now.get(*d) != was.get(*d))
+                .filter_map(|d| parse_date(d.as_bytes()));
+            let set = DateSet::of(dates);
+            if !set.is_empty() {
+                out.insert(t.clone(), set);
+            }
+        }
+        out
+    }
+
+    /// The dates of `finality_dates` whose meaning changed since `before`: a
+    /// row added or removed, its settled days moved (below the horizon), or
+    /// the date passed the latest run (the dates up to it exist).
+    pub fn finality_changes(&self, before: &BuildState) -> DateSet {
+        let parse = |d: &Option<String>| d.as_deref().and_then(|d| parse_date(d.as_bytes()));
+        let (latest, latest_before) = (parse(&self.latest_run), parse(&before.latest_run));
+        let dates = self
+            .finality
+            .keys()
+            .chain(before.finality.keys())
+            .filter_map(|d| parse_date(d.as_bytes()).map(|day| (d, day)))
+            .filter(|(d, day)| {
+                let reached = |l: Option<i64>| l.is_some_and(|l| *day <= l);
+                self.finality.get(*d) != before.finality.get(*d) || reached(latest) != reached(latest_before)
+            })
+            .map(|(_, day)| day);
+        DateSet::of(dates)
+    }
+
+    /// Mark a publish as started: until [`BuildState::publish`], a killed run
+    /// makes the next one rebuild everything.
+    pub fn begin_publish(root: &Path, pipeline: &str) -> Result<()> {
+        let marker = marker_file(root, pipeline);
+        std::fs::create_dir_all(state_dir(root)).map_err(io_err(state_dir(root)))?;
+        std::fs::write(&marker, b"").map_err(io_err(&marker))
+    }
+
+    /// Save this state as the published one (atomically) and clear the marker.
+    pub fn publish(&self, root: &Path, pipeline: &str, run_id: &str) -> Result<()> {
+        let text = serde_json::to_string(self).expect("state serialises");
+        let staged = crate::warehouse::stage_bytes(state_file(root, pipeline), text.as_bytes(), run_id)?;
+        crate::warehouse::commit(vec![staged])?;
+        let marker = marker_file(root, pipeline);
+        std::fs::remove_file(&marker).map_err(io_err(&marker))
+    }
+}
+
+/// A partition's files: name, length, modification time and inode. Landing
+/// replaces a partition by renaming a new file over it, which changes all but the name.
+fn signature(dir: &Path) -> String {
+    use std::os::unix::fs::MetadataExt;
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(|e| {
+            let m = e.metadata().ok()?;
+            Some(format!(
+                "{}:{}:{}.{}:{}",
+                e.file_name().to_string_lossy(),
+                m.len(),
+                m.mtime(),
+                m.mtime_nsec(),
+                m.ino()
+            ))
+        })
+        .collect();
+    files.sort();
+    files.join(";")
+}
+
+/// The changed dates of each `latest_<system>_<table>` view, from its raw
+/// table's changed partitions: those, and the partitions holding an earlier
+/// delivery of a key delivered again (the view drops it there).
+pub async fn latest_changes(
+    ctx: &SessionContext,
+    raw: &BTreeMap<String, DateSet>,
+) -> Result<BTreeMap<String, DateSet>> {
+    let mut out = BTreeMap::new();
+    for t in crate::schema::TABLES {
+        let Some(changed) = raw.get(&t.raw_table_name()) else {
+            continue;
+        };
+        let mut dates = changed.clone();
+        if !t.is_snapshot() && changed.is_bounded() && ctx.table_exist(t.raw_table_name().as_str())? {
+            let keys = t.key.join(", ");
+            let on: Vec<String> = t.key.iter().map(|k| format!("o.{k} = n.{k}")).collect();
+            let sql = format!(
+                "SELECT DISTINCT CAST(CAST(o.dt AS INT) AS BIGINT) AS d FROM {raw} AS o \
+                 JOIN (SELECT DISTINCT {keys} FROM {raw} WHERE {now}) AS n ON {on} WHERE NOT ({was})",
+                raw = t.raw_table_name(),
+                now = changed.sql_condition("dt"),
+                was = changed.sql_condition("o.dt"),
+                on = on.join(" AND "),
+            );
+            for b in ctx.sql(&sql).await?.collect().await? {
+                let col = b
+                    .column(0)
+                    .as_any()
+                    .downcast_ref::<datafusion::arrow::array::Int64Array>()
+                    .expect("int64");
+                dates.union(&DateSet::of(col.iter().flatten()));
+            }
+        }
+        out.insert(format!("latest_{}_{}", t.system, t.name), dates);
+    }
+    Ok(out)
+}
