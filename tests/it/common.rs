@@ -170,3 +170,16 @@ pub fn raw_files(s: &Scratch) -> Vec<(String, Vec<u8>)> {
         .filter(|(p, _)| p.starts_with("raw/") || p.starts_with("rejects/"))
         .collect()
 }
+
+/// Copy the folder `from` into `to`, recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}

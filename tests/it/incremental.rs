@@ -13,7 +13,7 @@ use callcube::generate::{GenerateOptions, generate};
 use callcube::ops::nightly::{RunOptions, run_pipeline};
 use callcube::timefmt::{date_string, parse_date};
 
-use crate::common::{Scratch, query, to_strings};
+use crate::common::{Scratch, copy_dir, query, to_strings};
 use crate::determinism::{built_tables, rows_of};
 
 const DAYS: i64 = 8;
@@ -33,18 +33,6 @@ fn pipeline_toml(warehouse: &str, fcr_window_h: u32) -> String {
          [params]\nfcr_window_h = {fcr_window_h}\ncost_per_agent_hour = 45.0\n\
          [privacy]\nkey_file = \"key.txt\"\n[quality]\nexpected = []\n"
     )
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let dest = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
 }
 
 /// The one CSV file of `table` (`system/table`) in the folder of date `n`.

@@ -16,6 +16,7 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
+use crate::common::copy_dir;
 use crate::fixture::{Built, Fixture, build_from, t};
 
 const P: [&str; 9] = [
@@ -238,19 +239,6 @@ fn dissatisfied_customers() {
             "unsatisfied_surveys_30d=0,service_complaints_30d=2"
         ]]
     );
-}
-
-/// Copy the shipped `sql/` folder, models and tags, into `to`.
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]

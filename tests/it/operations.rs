@@ -379,6 +379,34 @@ fn contents(root: &Path) -> Vec<(String, Vec<Vec<String>>)> {
         .collect()
 }
 
+/// Milliseconds into a run of `run_ms`: each share of it, plus a jitter under 50 ms from a
+/// fixed pseudo-random sequence (`seed`), so a failure can be replayed.
+fn kill_points(run_ms: u64, shares: &[f64], mut seed: u64) -> Vec<u64> {
+    shares
+        .iter()
+        .map(|share| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((run_ms as f64 * share) as u64).saturating_add((seed >> 33) % 50)
+        })
+        .collect()
+}
+
+/// Start `callcube ARGS` in `dir` and SIGKILL it after `ms` milliseconds.
+fn kill_after<S: AsRef<std::ffi::OsStr>>(dir: &Path, args: &[S], ms: u64) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_callcube"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("CALLCUBE_WAREHOUSE")
+        .env_remove("CALLCUBE_INBOX")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(ms));
+    let _ = child.kill(); // SIGKILL
+    let _ = child.wait();
+}
+
 #[test]
 fn a_run_killed_at_any_point_is_repaired_by_the_next_run() {
     let s = setup("");
@@ -416,29 +444,17 @@ fn a_run_killed_at_any_point_is_repaired_by_the_next_run() {
     );
     // Kill points spread over the clean run's duration (landing, building, swapping), with a
     // fixed pseudo-random jitter so a failure can be replayed.
-    let mut seed: u64 = 0x5eed;
-    for (i, share) in [0.05, 0.2, 0.4, 0.6, 0.8, 0.95].iter().enumerate() {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        let jitter = (seed >> 33) % 50;
-        let at = ((clean_ms as f64 * share) as u64).saturating_add(jitter);
+    for (i, at) in kill_points(clean_ms, &[0.05, 0.2, 0.4, 0.6, 0.8, 0.95], 0x5eed)
+        .into_iter()
+        .enumerate()
+    {
         let name = format!("killed{i}");
         std::fs::write(
             dir.join("p.toml"),
             pipeline("").replace("warehouse = \"wh\"", &format!("warehouse = \"{name}\"")),
         )
         .unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_callcube"))
-            .args(args)
-            .current_dir(dir)
-            .env_remove("CALLCUBE_WAREHOUSE")
-            .env_remove("CALLCUBE_INBOX")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(at));
-        let _ = child.kill(); // SIGKILL
-        let _ = child.wait();
+        kill_after(dir, &args, at);
         expect_code(&callcube(&s, &args), 0);
         assert_eq!(contents(&dir.join(&name)), clean, "killed after {at} ms");
     }
@@ -484,27 +500,15 @@ fn a_night_killed_while_rebuilding_some_dates_is_repaired_by_the_next_run() {
         clean.iter().any(|(n, r)| n == "marts_per_day" && r.len() == 3),
         "{clean:?}"
     );
-    let mut seed: u64 = 0x17;
-    for (i, share) in [0.3, 0.6, 0.8, 0.9, 0.95, 0.98].iter().enumerate() {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        let jitter = (seed >> 33) % 40;
-        let at = ((night_ms as f64 * share) as u64).saturating_add(jitter);
+    for (i, at) in kill_points(night_ms, &[0.3, 0.6, 0.8, 0.9, 0.95, 0.98], 0x17)
+        .into_iter()
+        .enumerate()
+    {
         let name = format!("killed{i}");
         run(&night(&name, "2026-11-15"));
         run(&night(&name, "2026-11-16"));
         let args = night(&name, "2026-11-17");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_callcube"))
-            .args(&args)
-            .current_dir(dir)
-            .env_remove("CALLCUBE_WAREHOUSE")
-            .env_remove("CALLCUBE_INBOX")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(at));
-        let _ = child.kill(); // SIGKILL
-        let _ = child.wait();
+        kill_after(dir, &args, at);
         run(&args);
         assert_eq!(contents(&dir.join(&name)), clean, "killed after {at} ms of {night_ms}");
     }
