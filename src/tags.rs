@@ -27,6 +27,7 @@ use std::path::{Path, PathBuf};
 use datafusion::prelude::SessionContext;
 use serde::Deserialize;
 
+use crate::engine::dateset::DateSet;
 use crate::engine::models::{ModelCounts, Staging};
 use crate::error::{Error, Result, io_err};
 
@@ -161,6 +162,20 @@ impl TagDef {
 /// The tags' rows are never gathered: `tag_rows` is a view, the UNION ALL of
 /// every tag's query, streamed into the tags mart.
 pub async fn build(ctx: &SessionContext, tags: &[TagDef], staging: &mut Staging) -> Result<Vec<ModelCounts>> {
+    build_dates(ctx, tags, staging, None).await
+}
+
+/// [`build`] for `dates` only (`None`: every date). A tag row's `since` is
+/// carried from the published row of the day before the first date of each
+/// range rebuilt, so a night computes its own dates, not the whole history
+/// of each run of days; the ranges must reach from the first date whose tag
+/// rows changed to the last date (see `crate::engine::incremental`).
+pub async fn build_dates(
+    ctx: &SessionContext,
+    tags: &[TagDef],
+    staging: &mut Staging,
+    dates: Option<&DateSet>,
+) -> Result<Vec<ModelCounts>> {
     let mut started = std::time::Instant::now();
     // Plan each tag alone first, so a mistake names its file and tag.
     for t in tags {
@@ -181,9 +196,18 @@ pub async fn build(ctx: &SessionContext, tags: &[TagDef], staging: &mut Staging)
     ctx.register_table("tag_rows", view)?;
 
     let mut counts = Vec::new();
+    let tags_sql = match dates {
+        None => TAGS_SQL.to_string(),
+        Some(d) => tags_on_dates_sql(d),
+    };
+    staging.set_scope(dates.cloned());
     for (table, dir, sql) in [
-        ("marts_customer_tags", "marts/customer_tags", TAGS_SQL.to_string()),
-        ("marts_customer_profile", "marts/customer_profile", profile_sql(tags)),
+        ("marts_customer_tags", "marts/customer_tags", tags_sql),
+        (
+            "marts_customer_profile",
+            "marts/customer_profile",
+            profile_sql(tags, dates),
+        ),
     ] {
         let written = staging.stage_sql(ctx, dir, &sql, table).await?;
         counts.push(ModelCounts::of(dir, written.rows, started));
@@ -214,12 +238,62 @@ SELECT r.customer_key, r.tag, r.strategy,
 FROM ranked AS r
 LEFT JOIN finality_dates AS f ON f.dt = r.dt";
 
+/// [`TAGS_SQL`] for `dates`: the islands of each customer and tag within the
+/// dates, and an island starting on the first date of a range continues the
+/// published row of the day before (same `since`).
+fn tags_on_dates_sql(dates: &DateSet) -> String {
+    // The first date of each range (a range open below has none: nothing before it).
+    let starts: Vec<String> = dates
+        .starts()
+        .into_iter()
+        .map(|a| format!("DATE '{}'", crate::timefmt::date_string(a)))
+        .collect();
+    let prev = if starts.is_empty() {
+        "SELECT CAST(NULL AS VARCHAR) AS customer_key, CAST(NULL AS VARCHAR) AS tag, CAST(NULL AS DATE) AS since, \
+         CAST(NULL AS DATE) AS next_dt WHERE false"
+            .to_string()
+    } else {
+        format!(
+            "SELECT customer_key, tag, since, CAST(dt + INTERVAL '1 day' AS DATE) AS next_dt FROM marts_customer_tags \
+             WHERE CAST(dt + INTERVAL '1 day' AS DATE) IN ({})",
+            starts.join(", ")
+        )
+    };
+    format!(
+        "
+WITH days AS (
+    SELECT business_date, ROW_NUMBER() OVER (ORDER BY business_date) AS day_no FROM conformed_dim_date
+),
+rows AS (
+    SELECT t.dt, t.customer_key, t.tag, t.strategy, MIN(t.evidence) AS evidence, d.day_no
+    FROM tag_rows AS t JOIN days AS d ON d.business_date = t.dt
+    WHERE {cond}
+    GROUP BY t.dt, t.customer_key, t.tag, t.strategy, d.day_no
+),
+ranked AS (
+    SELECT r.*, r.day_no - ROW_NUMBER() OVER (PARTITION BY r.customer_key, r.tag ORDER BY r.dt) AS run
+    FROM rows AS r
+),
+islands AS (
+    SELECT r.*, MIN(r.dt) OVER (PARTITION BY r.customer_key, r.tag, r.run) AS island_start
+    FROM ranked AS r
+),
+prev AS ({prev})
+SELECT i.customer_key, i.tag, i.strategy, COALESCE(p.since, i.island_start) AS since,
+    i.evidence, COALESCE(f.settled_days >= 1, false) AS is_final, i.dt
+FROM islands AS i
+LEFT JOIN prev AS p ON p.customer_key = i.customer_key AND p.tag = i.tag AND p.next_dt = i.island_start
+LEFT JOIN finality_dates AS f ON f.dt = i.dt",
+        cond = dates.sql_condition("t.dt"),
+    )
+}
+
 /// One row per customer and date: its tags and strategies, comma-separated
 /// and sorted. The names are known from the definitions, so each list is a
 /// `concat_ws` of one `MAX(CASE …)` per name (NULLs are skipped): plain
 /// aggregates, where `array_agg` would hold a list per customer outside the
 /// memory pool's reach (it ran out at a million customers).
-fn profile_sql(tags: &[TagDef]) -> String {
+fn profile_sql(tags: &[TagDef], dates: Option<&DateSet>) -> String {
     let list = |column: &str, names: &BTreeSet<&str>| -> String {
         if names.is_empty() {
             return "''".to_string();
@@ -236,6 +310,7 @@ fn profile_sql(tags: &[TagDef]) -> String {
         "WITH lists AS (
     SELECT dt, customer_key, COUNT(*) AS tag_count, {tags} AS tags, {strategies} AS strategies
     FROM marts_customer_tags
+    WHERE {cond}
     GROUP BY dt, customer_key
 )
 SELECT c.customer_key,
@@ -246,9 +321,12 @@ SELECT c.customer_key,
     c.dt
 FROM conformed_customer_day AS c
 LEFT JOIN finality_dates AS f ON f.dt = c.dt
-LEFT JOIN lists AS g ON g.dt = c.dt AND g.customer_key = c.customer_key",
+LEFT JOIN lists AS g ON g.dt = c.dt AND g.customer_key = c.customer_key
+WHERE {c_cond}",
         tags = list("tag", &names),
         strategies = list("strategy", &strategies),
+        cond = dates.map_or("true".to_string(), |d| d.sql_condition("dt")),
+        c_cond = dates.map_or("true".to_string(), |d| d.sql_condition("c.dt")),
     )
 }
 

@@ -13,6 +13,7 @@
 --   escalated_complaints_90d  complaint work orders with escalation_source <> 'none'
 --   unsubscribes_30d          successful unsubscribe orders, by created_ts
 --   marketing_successes_180d  marketing successes, by their order's created_ts
+--                             (conformed_marketing_success)
 --   refunds_closed_90d        refund work orders, by closed_ts
 -- kind: by_date
 -- 180-day event window (d-179 .. d) of manual requests by queue_start (= leg dt)
@@ -22,13 +23,12 @@
 -- refunds count by closed_ts: a refund closed in the window may have been accepted (its dt) at
 -- any earlier date, never later (landing refuses closed_ts before accepted_ts): ..0
 -- window: conformed_fact_work_order ..0
--- a marketing success counts by its order's created_ts, but the offer row sits at its leg's
--- date; nothing bounds how long after the popup the BOSS order is created
--- window: conformed_fact_offer all
+-- marketing successes by their order's created_ts (= marketing_success dt) in the 180 days
+-- window: conformed_marketing_success -179..0
 -- the subscriber snapshot in force on d (dim_date.subscribers_snapshot_dt)
 -- window: conformed_fact_subscriber asof
--- MAX(latest_run) over every row: which dates exist at all depends on the latest run
--- window: finality_dates all
+-- finality_dates (0..0): MAX(latest_run) is on every row, and the runner reads it whole and
+-- counts a date as changed when the latest run passes it (the dates up to it exist)
 WITH dates AS (
     SELECT d.business_date, d.subscribers_snapshot_dt
     FROM conformed_dim_date AS d
@@ -50,9 +50,8 @@ events AS (
     SELECT customer_key, CAST(created_ts AS DATE), 'unsubscribe'
     FROM conformed_fact_order WHERE op_type = 'unsubscribe' AND status = 'success'
     UNION ALL
-    SELECT o.customer_key, CAST(r.created_ts AS DATE), 'marketing_success'
-    FROM conformed_fact_offer AS o JOIN conformed_fact_order AS r ON r.order_id = o.order_id
-    WHERE o.is_success
+    SELECT customer_key, dt, 'marketing_success'
+    FROM conformed_marketing_success
     UNION ALL
     SELECT customer_key, CAST(closed_ts AS DATE), 'refund'
     FROM conformed_fact_work_order WHERE wo_type = 'refund' AND closed_ts IS NOT NULL

@@ -66,6 +66,11 @@ impl DateSet {
         &self.0
     }
 
+    /// The first date of each interval, leaving out an interval open below.
+    pub fn starts(&self) -> Vec<i64> {
+        self.0.iter().map(|&(a, _)| a).filter(|&a| a > MIN).collect()
+    }
+
     /// Whether the set has a first and a last date.
     pub fn is_bounded(&self) -> bool {
         self.0.first().is_none_or(|&(a, _)| a > MIN) && self.0.last().is_none_or(|&(_, b)| b < MAX)

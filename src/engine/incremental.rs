@@ -10,8 +10,11 @@
 //! - `lo..hi` (no line: `0..0`): an input date x is read by output dates x − hi … x − lo;
 //! - `..hi`: by every output date from x − hi on;
 //! - `asof`: by x up to the day before the input's next partition;
-//! - `all`, an unpartitioned input, a `full` or `by_month` model, the tags:
-//!   any change rebuilds the node whole.
+//! - `all`, an unpartitioned input, a `full` or `by_month` model: any change
+//!   rebuilds the node whole.
+//!
+//! The tags continue each run of days from the day before (`since`): a change
+//! at x rebuilds them from x on ([`crate::tags::build_dates`]).
 //!
 //! The metric marts read each cube date on its own: they rebuild the changed
 //! dates (the weeks and months touching them, [`crate::marts::build_dates`]).
@@ -34,7 +37,7 @@ use datafusion::prelude::SessionContext;
 use crate::catalog::query::Finality;
 use crate::engine::dateset::DateSet;
 use crate::engine::graph::{BuildGraph, Job, Node};
-use crate::engine::model_header::{Kind, Window};
+use crate::engine::model_header::{DayBound, Kind, Window};
 use crate::engine::models::{self, ModelCounts, Staging};
 use crate::error::{Error, Result};
 use crate::warehouse::partitions::partition_dates;
@@ -115,7 +118,7 @@ async fn run_node(
 ) -> Result<Vec<ModelCounts>> {
     match &node.job {
         Job::Sql(m) => models::run_into(ctx, std::slice::from_ref(m), staging).await,
-        Job::Tags(tags) => crate::tags::build(ctx, tags, staging).await,
+        Job::Tags(tags) => crate::tags::build_dates(ctx, tags, staging, (!dates.is_all()).then_some(dates)).await,
         Job::MetricMarts => match finality {
             Some(f) => crate::marts::build_dates(ctx, staging, f, (!dates.is_all()).then_some(dates)).await,
             None => Ok(Vec::new()),
@@ -158,9 +161,21 @@ fn dates_to_rebuild(
     // The windows of a by-date node: a model's header; the metric marts read
     // each cube date on its own (every input `0..0`).
     let no_windows = BTreeMap::new();
+    let tag_windows: BTreeMap<String, Window>;
     let (windows, model) = match &node.job {
         Job::Sql(m) if m.header.kind == Kind::ByDate => (Some(&m.header.windows), Some(m)),
         Job::MetricMarts => (Some(&no_windows), None),
+        // A tag row's `since` continues the day before's: a change at x reaches every later
+        // date (`..0`); finality only its own date's `is_final`.
+        Job::Tags(_) => {
+            tag_windows = node
+                .reads
+                .iter()
+                .filter(|r| *r != "finality_dates")
+                .map(|r| (r.clone(), Window::UpTo { hi: DayBound::zero() }))
+                .collect();
+            (Some(&tag_windows), None)
+        }
         _ => (None, None),
     };
     let mut dates = DateSet::empty();
@@ -179,8 +194,10 @@ fn dates_to_rebuild(
                 dates.union(&x.widen(-hi, -lo));
             }
             Some(Window::UpTo { hi }) => {
-                let m = model.expect("only models declare windows");
-                let hi = bound(hi, params, m)?;
+                let hi = match model {
+                    Some(m) => bound(hi, params, m)?,
+                    None => 0,
+                };
                 if let Some(&(a, _)) = x.intervals().first() {
                     dates.union(&DateSet::from(a).widen(-hi, 0));
                 }

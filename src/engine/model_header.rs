@@ -101,6 +101,11 @@ impl Header {
 }
 
 impl DayBound {
+    /// Zero days.
+    pub fn zero() -> DayBound {
+        DayBound(vec![(1, Term::Days(0))])
+    }
+
     /// Its value in days, with parameters from `params` (JSON of the pipeline's `[params]`).
     pub fn days(&self, params: &serde_json::Map<String, serde_json::Value>) -> Result<i64, String> {
         let mut total = 0i64;

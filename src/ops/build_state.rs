@@ -20,12 +20,28 @@ use crate::error::{Result, io_err};
 use crate::timefmt::{date_string, parse_date};
 use crate::warehouse::partitions::partition_dates;
 
-/// Finality changes are followed up to this many settled days: models
-/// compare `settled_days` with thresholds (`final_after_days` ≤ 35), so a
-/// date settled longer than this flips nothing. A model must not output
-/// `settled_days` itself on a by-date table (month_finality, by month, is
-/// rebuilt whole).
+/// Settled days are saved up to this many: every threshold is below it.
 pub const FINALITY_HORIZON_DAYS: i64 = 60;
+
+/// The settled-day thresholds a date's finality is read at: 1 and 7 (the
+/// models' `is_final`, and the monthly marts' 7 days after the month's last
+/// date) and each metric's `final_after_days` (1, 3, 7, 35, and
+/// ⌈`fcr_window_h` / 24⌉ for A5). A date's finality "changes" only when it
+/// crosses one of them — so a night changes about five dates of
+/// `finality_dates`, not every date settled less than 35 days. A by-date
+/// model must compare `settled_days` with one of these, never output it
+/// (`month_finality`, by month, is rebuilt whole).
+pub fn finality_thresholds(fcr_window_h: i64) -> Vec<i64> {
+    let mut t: Vec<i64> = crate::catalog::catalog()
+        .iter()
+        .map(|m| m.final_after(fcr_window_h))
+        .chain([1, 7])
+        .filter(|t| *t < FINALITY_HORIZON_DAYS)
+        .collect();
+    t.sort_unstable();
+    t.dedup();
+    t
+}
 
 /// The state of the inputs a build saw.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +52,9 @@ pub struct BuildState {
     pub finality: BTreeMap<String, i64>,
     /// The latest run date finality counted from.
     pub latest_run: Option<String>,
+    /// The thresholds settled days were read at ([`finality_thresholds`]).
+    #[serde(default)]
+    pub thresholds: Vec<i64>,
 }
 
 fn state_dir(root: &Path) -> PathBuf {
@@ -62,7 +81,7 @@ impl BuildState {
     }
 
     /// The state of the warehouse now, with `finality` as the build will use it.
-    pub fn scan(root: &Path, finality: &Finality) -> BuildState {
+    pub fn scan(root: &Path, finality: &Finality, thresholds: Vec<i64>) -> BuildState {
         let raw = crate::warehouse::table_dirs(root)
             .into_iter()
             .filter(|t| t.name.starts_with("raw_"))
@@ -82,6 +101,7 @@ impl BuildState {
                 .map(|(d, s)| (date_string(d), s.min(FINALITY_HORIZON_DAYS)))
                 .collect(),
             latest_run: finality.latest_run.map(date_string),
+            thresholds,
         }
     }
 
@@ -106,9 +126,15 @@ impl BuildState {
     }
 
     /// The dates of `finality_dates` whose meaning changed since `before`: a
-    /// row added or removed, its settled days moved (below the horizon), or
-    /// the date passed the latest run (the dates up to it exist).
+    /// row added or removed, its settled days crossed a threshold, or the
+    /// date passed the latest run (the dates up to it exist). Other
+    /// thresholds than before: every date.
     pub fn finality_changes(&self, before: &BuildState) -> DateSet {
+        if self.thresholds != before.thresholds {
+            return DateSet::all();
+        }
+        // Which thresholds a date has reached.
+        let reached = |s: Option<&i64>| s.map(|s| self.thresholds.iter().filter(|t| s >= t).count());
         let parse = |d: &Option<String>| d.as_deref().and_then(|d| parse_date(d.as_bytes()));
         let (latest, latest_before) = (parse(&self.latest_run), parse(&before.latest_run));
         let dates = self
@@ -117,8 +143,9 @@ impl BuildState {
             .chain(before.finality.keys())
             .filter_map(|d| parse_date(d.as_bytes()).map(|day| (d, day)))
             .filter(|(d, day)| {
-                let reached = |l: Option<i64>| l.is_some_and(|l| *day <= l);
-                self.finality.get(*d) != before.finality.get(*d) || reached(latest) != reached(latest_before)
+                let passed = |l: Option<i64>| l.is_some_and(|l| *day <= l);
+                reached(self.finality.get(*d)) != reached(before.finality.get(*d))
+                    || passed(latest) != passed(latest_before)
             })
             .map(|(_, day)| day);
         DateSet::of(dates)

@@ -448,7 +448,8 @@ async fn build_and_publish(
     let (graph, key, root) = (plan.graph, plan.key, wh.root());
     let ctx = engine::model_session_keyed(root, &pipeline.params, &pipeline.engine, key.key.clone()).await?;
     let finality = Finality::load(&ctx).await?;
-    let now = BuildState::scan(root, &finality);
+    let thresholds = build_state::finality_thresholds(pipeline.params.fcr_window_h);
+    let now = BuildState::scan(root, &finality, thresholds);
     let mut changes = Changes::default();
     let before = BuildState::read(root, &pipeline.name).filter(|_| !opts.force);
     match &before {

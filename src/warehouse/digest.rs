@@ -5,7 +5,7 @@
 //!
 //! A row's bytes are its Arrow row encoding (every column, types included);
 //! the digest is the row count with a wrapping sum and a mixed xor of the
-//! rows' xxh3 hashes. A file without one (written by an older version) is
+//! rows' xxHash64 hashes. A file without one (written by an older version) is
 //! treated as changed.
 
 use std::path::Path;
@@ -13,7 +13,7 @@ use std::path::Path;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::arrow::row::{RowConverter, SortField};
 use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
-use twox_hash::XxHash3_64;
+use twox_hash::XxHash64;
 
 use crate::error::Result;
 
@@ -42,7 +42,7 @@ impl RowDigest {
         let converter = RowConverter::new(fields)?;
         let rows = converter.convert_columns(batch.columns())?;
         for row in rows.iter() {
-            let h = XxHash3_64::oneshot(row.as_ref());
+            let h = XxHash64::oneshot(0, row.as_ref());
             self.rows += 1;
             self.sum = self.sum.wrapping_add(h);
             // A second, differently mixed accumulator: a sum alone lets two
