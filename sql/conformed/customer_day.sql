@@ -16,15 +16,8 @@
 --                             (conformed_marketing_success)
 --   refunds_closed_90d        refund work orders, by closed_ts
 -- kind: by_date
--- 180-day event window (d-179 .. d) of manual requests by queue_start (= leg dt)
--- window: conformed_fact_agent_leg -179..0
--- unsubscribes and marketing-success orders by created_ts (= order dt) in the 180 days
--- window: conformed_fact_order -179..0
--- refunds count by closed_ts: a refund closed in the window may have been accepted (its dt) at
--- any earlier date, never later (landing refuses closed_ts before accepted_ts): ..0
--- window: conformed_fact_work_order ..0
--- marketing successes by their order's created_ts (= marketing_success dt) in the 180 days
--- window: conformed_marketing_success -179..0
+-- events (conformed_customer_event, at the date each counts on) in the 180 days ending on d
+-- window: conformed_customer_event -179..0
 -- the subscriber snapshot in force on d (dim_date.subscribers_snapshot_dt)
 -- window: conformed_fact_subscriber asof
 -- finality_dates (0..0): MAX(latest_run) is on every row, and the runner reads it whole and
@@ -35,26 +28,7 @@ WITH dates AS (
     WHERE d.business_date <= COALESCE((SELECT MAX(latest_run) FROM finality_dates), d.business_date)
 ),
 events AS (
-    SELECT customer_key, dt AS event_date, 'request' AS kind
-    FROM conformed_fact_agent_leg WHERE is_request
-    UNION ALL
-    SELECT customer_key, CAST(accepted_ts AS DATE), 'complaint'
-    FROM conformed_fact_work_order WHERE wo_type = 'complaint'
-    UNION ALL
-    SELECT customer_key, CAST(accepted_ts AS DATE), 'repeat_complaint'
-    FROM conformed_fact_work_order WHERE wo_type = 'complaint' AND is_repeat
-    UNION ALL
-    SELECT customer_key, CAST(accepted_ts AS DATE), 'escalated_complaint'
-    FROM conformed_fact_work_order WHERE wo_type = 'complaint' AND COALESCE(escalation_source, 'none') <> 'none'
-    UNION ALL
-    SELECT customer_key, CAST(created_ts AS DATE), 'unsubscribe'
-    FROM conformed_fact_order WHERE op_type = 'unsubscribe' AND status = 'success'
-    UNION ALL
-    SELECT customer_key, dt, 'marketing_success'
-    FROM conformed_marketing_success
-    UNION ALL
-    SELECT customer_key, CAST(closed_ts AS DATE), 'refund'
-    FROM conformed_fact_work_order WHERE wo_type = 'refund' AND closed_ts IS NOT NULL
+    SELECT customer_key, dt AS event_date, kind FROM conformed_customer_event
 ),
 windowed AS (
     SELECT

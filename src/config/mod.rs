@@ -95,6 +95,9 @@ pub struct EngineConfig {
     pub spill_dir: Option<String>,
     /// Parallelism of query plans; default the number of cores.
     pub target_partitions: Option<usize>,
+    /// The most a build may spill to disk at once, in MiB; past it the build fails
+    /// (default DataFusion's, 100 GiB).
+    pub max_spill_mb: Option<u64>,
 }
 
 impl Default for EngineConfig {
@@ -103,6 +106,7 @@ impl Default for EngineConfig {
             memory_limit_mb: 1536,
             spill_dir: None,
             target_partitions: None,
+            max_spill_mb: None,
         }
     }
 }

@@ -64,6 +64,9 @@ pub async fn model_session_keyed(
         std::fs::create_dir_all(dir).map_err(crate::error::io_err(dir))?;
         disk = disk.with_mode(DiskManagerMode::Directories(vec![dir.into()]));
     }
+    if let Some(mb) = engine.max_spill_mb {
+        disk = disk.with_max_temp_directory_size(mb.saturating_mul(1024 * 1024));
+    }
     let runtime = RuntimeEnvBuilder::new()
         .with_memory_pool(std::sync::Arc::new(FairSpillPool::new(limit)))
         .with_disk_manager_builder(disk)

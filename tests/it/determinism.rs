@@ -118,3 +118,82 @@ fn every_table_is_the_same_whatever_the_partitions_and_listing_order() {
         }
     }
 }
+
+/// Build every model and mart of `root` with `engine`; the error as text.
+fn try_build(root: &Path, engine: &EngineConfig) -> Result<(), String> {
+    use callcube::catalog::query::Finality;
+    use callcube::engine::{self, build::Definitions, build::build_into, models};
+    let defs = Definitions::load(&sql_dir()).map_err(|e| e.to_string())?;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let ctx = engine::model_session_with(root, &Params::default(), engine)
+            .await
+            .map_err(|e| e.to_string())?;
+        let finality = Finality::load(&ctx).await.map_err(|e| e.to_string())?;
+        let mut staging = models::Staging::new(root, "spill");
+        let built = build_into(&ctx, &defs, &mut staging, Some(&finality)).await;
+        staging.finish(built).map(|_| ()).map_err(|e| e.to_string())
+    })
+}
+
+#[test]
+fn a_build_that_must_spill_gives_the_same_tables() {
+    let a = Scratch::new();
+    generate(&GenerateOptions {
+        seed: 5,
+        days: 2,
+        start_day: parse_date(b"2026-11-16").unwrap(),
+        scale: 0.003,
+        out: a.inbox(),
+        gbk: vec![],
+        gzip: vec![],
+        defects: true,
+    })
+    .unwrap();
+    a.land_all("2026-11-16", &[]);
+    a.land_all("2026-11-17", &[]);
+    try_build(&a.warehouse_root(), &EngineConfig::default()).unwrap();
+    // A pool this small makes sorts and aggregations spill; the proof: the same build with
+    // no disk to spill to fails for want of it.
+    let small = EngineConfig {
+        memory_limit_mb: SPILL_POOL_MB,
+        target_partitions: Some(2),
+        ..EngineConfig::default()
+    };
+    let copy = |s: &Scratch| {
+        for dir in ["raw", "ledger", "_secrets"] {
+            if a.warehouse_root().join(dir).exists() {
+                copy_reversed(&a.warehouse_root().join(dir), &s.warehouse_root().join(dir));
+            }
+        }
+    };
+    let no_disk = Scratch::new();
+    copy(&no_disk);
+    let refused = try_build(
+        &no_disk.warehouse_root(),
+        &EngineConfig {
+            max_spill_mb: Some(0),
+            ..small.clone()
+        },
+    )
+    .unwrap_err();
+    assert!(refused.contains("spill"), "{refused}");
+    let b = Scratch::new();
+    copy(&b);
+    try_build(&b.warehouse_root(), &small).unwrap();
+
+    let tables = built_tables(&a.warehouse_root());
+    assert_eq!(tables, built_tables(&b.warehouse_root()));
+    for t in &tables {
+        let (ra, rb) = (rows_of(&a.warehouse_root(), t), rows_of(&b.warehouse_root(), t));
+        assert!(
+            ra == rb,
+            "{t}: spilling changed the table ({} rows vs {})",
+            ra.len(),
+            rb.len()
+        );
+    }
+}
+
+/// The pool of [`a_build_that_must_spill_gives_the_same_tables`], in MiB.
+const SPILL_POOL_MB: u64 = 48;
