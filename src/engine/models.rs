@@ -278,8 +278,8 @@ impl Staging {
     ) -> Result<Written> {
         let tmp = self.stage_dir(dir);
         let pool = Arc::clone(&ctx.runtime_env().memory_pool);
-        let written = write_stream(&tmp, stream, &pool).await?;
         let published = self.root.join(dir);
+        let written = write_stream(&tmp, stream, &pool, published.exists()).await?;
         let changed = partitions::changed_dates(&published, &written, self.scope.as_ref());
         let mut partitioned = written.partitioned;
         if let Some(scope) = &self.scope {

@@ -55,10 +55,16 @@ pub const WHOLE_TABLE: i64 = i64::MIN;
 /// Write `stream` into the (new, empty) folder `dir`. A NULL `dt` is an
 /// error naming `dir`. An empty result is still a table: one file with every
 /// column, `dt` included.
+///
+/// With `digests`, each file's footer gets the digest of its rows (see
+/// [`super::digest`]); a table written for the first time needs none (there
+/// is nothing to compare it with), and hashing every row slows the consumer
+/// of the query.
 pub async fn write_stream(
     dir: &Path,
     mut stream: SendableRecordBatchStream,
     pool: &Arc<dyn MemoryPool>,
+    digests: bool,
 ) -> Result<Written> {
     std::fs::create_dir_all(dir).map_err(io_err(dir))?;
     let schema = stream.schema();
@@ -67,6 +73,7 @@ pub async fn write_stream(
         .ok()
         .filter(|&i| schema.field(i).data_type() == &DataType::Date32);
     let mut out = Writers::new(dir, &schema, dt, pool);
+    out.digests = digests;
     while let Some(batch) = stream.next().await {
         let batch = batch?;
         out.write(&batch)?;
@@ -97,6 +104,8 @@ struct Writers {
     reservation: datafusion::execution::memory_pool::MemoryReservation,
     /// Flush past this many buffered bytes.
     max_buffered: usize,
+    /// Whether to digest the rows written.
+    digests: bool,
     rows: u64,
 }
 
@@ -123,6 +132,7 @@ impl Writers {
                 _ => MAX_BUFFERED_BYTES,
             },
             rows: 0,
+            digests: true,
         }
     }
 
@@ -149,7 +159,9 @@ impl Writers {
             }
             let (w, digest) = self.single.as_mut().expect("opened");
             w.write(batch)?;
-            digest.add(batch)?;
+            if self.digests {
+                digest.add(batch)?;
+            }
             return self.bound_memory();
         };
         let dates = batch.column(dt).as_primitive::<Date32Type>();
@@ -183,7 +195,9 @@ impl Writers {
             }
             let (w, digest) = self.by_date.get_mut(&d).expect("opened");
             w.write(&part)?;
-            digest.add(&part)?;
+            if self.digests {
+                digest.add(&part)?;
+            }
         }
         self.bound_memory()
     }
@@ -216,19 +230,33 @@ impl Writers {
         let partitioned = self.dt.is_some() && !self.by_date.is_empty();
         let dates: Vec<i64> = self.by_date.keys().map(|d| i64::from(*d)).collect();
         let mut digests = BTreeMap::new();
+        let with = self.digests;
+        let close = |w: ArrowWriter<File>, digest: RowDigest| -> Result<Option<String>> {
+            if with {
+                close_with_digest(w, digest).map(Some)
+            } else {
+                w.close()?;
+                Ok(None)
+            }
+        };
         for (d, (w, digest)) in std::mem::take(&mut self.by_date) {
-            digests.insert(i64::from(d), close_with_digest(w, digest)?);
+            if let Some(text) = close(w, digest)? {
+                digests.insert(i64::from(d), text);
+            }
         }
-        match self.single.take() {
-            Some((w, digest)) => {
-                digests.insert(WHOLE_TABLE, close_with_digest(w, digest)?);
-            }
-            None if !partitioned => {
-                // An empty result: one file holding every column, so the table still has its schema.
-                let w = self.open(&self.dir.join(DATA_FILE), Arc::clone(&self.schema))?;
-                digests.insert(WHOLE_TABLE, close_with_digest(w, RowDigest::default())?);
-            }
-            None => {}
+        let single = match self.single.take() {
+            Some((w, digest)) => Some((w, digest)),
+            // An empty result: one file holding every column, so the table still has its schema.
+            None if !partitioned => Some((
+                self.open(&self.dir.join(DATA_FILE), Arc::clone(&self.schema))?,
+                RowDigest::default(),
+            )),
+            None => None,
+        };
+        if let Some((w, digest)) = single
+            && let Some(text) = close(w, digest)?
+        {
+            digests.insert(WHOLE_TABLE, text);
         }
         self.reservation.free();
         Ok(Written {
