@@ -362,7 +362,7 @@ fn the_ledger_after_a_successful_run() {
 }
 
 /// Every non-ledger table's rows, sorted, as text.
-fn contents(root: &Path) -> Vec<(String, Vec<Vec<String>>)> {
+fn contents(root: &Path) -> Tables {
     let names = crate::common::to_strings(&crate::common::query(
         root,
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
@@ -377,6 +377,23 @@ fn contents(root: &Path) -> Vec<(String, Vec<Vec<String>>)> {
             (n, rows)
         })
         .collect()
+}
+
+/// Every table of a warehouse, by name, with its rows sorted.
+type Tables = Vec<(String, Vec<Vec<String>>)>;
+
+/// Run `run` (building the warehouse `dir/clean`); that warehouse's tables, checked to hold
+/// `days` days in `marts_per_day`, and how long `run` took in milliseconds.
+fn clean_run(dir: &Path, days: usize, run: impl FnOnce()) -> (Tables, u64) {
+    let started = std::time::Instant::now();
+    run();
+    let ms = started.elapsed().as_millis() as u64;
+    let clean = contents(&dir.join("clean"));
+    assert!(
+        clean.iter().any(|(n, r)| n == "marts_per_day" && r.len() == days),
+        "{clean:?}"
+    );
+    (clean, ms)
 }
 
 /// Milliseconds into a run of `run_ms`: each share of it, plus a jitter under 50 ms from a
@@ -434,14 +451,9 @@ fn a_run_killed_at_any_point_is_repaired_by_the_next_run() {
     )
     .unwrap();
     let args = ["run", "p.toml", "--from", "2026-11-16", "--to", "2026-11-17", "--quiet"];
-    let started = std::time::Instant::now();
-    expect_code(&callcube(&s, &args), 0);
-    let clean_ms = started.elapsed().as_millis() as u64;
-    let clean = contents(&dir.join("clean"));
-    assert!(
-        clean.iter().any(|(n, r)| n == "marts_per_day" && r.len() == 2),
-        "{clean:?}"
-    );
+    let (clean, clean_ms) = clean_run(dir, 2, || {
+        expect_code(&callcube(&s, &args), 0);
+    });
     // Kill points spread over the clean run's duration (landing, building, swapping), with a
     // fixed pseudo-random jitter so a failure can be replayed.
     for (i, at) in kill_points(clean_ms, &[0.05, 0.2, 0.4, 0.6, 0.8, 0.95], 0x5eed)
@@ -492,14 +504,9 @@ fn a_night_killed_while_rebuilding_some_dates_is_repaired_by_the_next_run() {
     };
     run(&night("clean", "2026-11-15"));
     run(&night("clean", "2026-11-16"));
-    let started = std::time::Instant::now();
-    run(&night("clean", "2026-11-17"));
-    let night_ms = started.elapsed().as_millis() as u64;
-    let clean = contents(&dir.join("clean"));
-    assert!(
-        clean.iter().any(|(n, r)| n == "marts_per_day" && r.len() == 3),
-        "{clean:?}"
-    );
+    let (clean, night_ms) = clean_run(dir, 3, || {
+        run(&night("clean", "2026-11-17"));
+    });
     for (i, at) in kill_points(night_ms, &[0.3, 0.6, 0.8, 0.9, 0.95, 0.98], 0x17)
         .into_iter()
         .enumerate()
