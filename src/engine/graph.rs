@@ -11,7 +11,7 @@ use datafusion::prelude::SessionContext;
 
 use crate::catalog::query::Finality;
 use crate::engine::build::Definitions;
-use crate::engine::models::{self, Model, ModelCounts, Staging};
+use crate::engine::models::{Model, ModelCounts, Staging};
 use crate::error::{Error, Result};
 use crate::tags::TagDef;
 
@@ -133,16 +133,9 @@ impl BuildGraph {
         finality: Option<&Finality>,
     ) -> Result<Vec<ModelCounts>> {
         let mut counts = Vec::new();
+        let every_date = crate::engine::dateset::DateSet::all();
         for n in &self.nodes {
-            match &n.job {
-                Job::Sql(m) => counts.extend(models::run_into(ctx, std::slice::from_ref(m), staging).await?),
-                Job::Tags(tags) => counts.extend(crate::tags::build(ctx, tags, staging).await?),
-                Job::MetricMarts => {
-                    if let Some(f) = finality {
-                        counts.extend(crate::marts::build(ctx, staging, f).await?);
-                    }
-                }
-            }
+            counts.extend(crate::engine::incremental::run_node(n, ctx, staging, finality, &every_date).await?);
         }
         Ok(counts)
     }

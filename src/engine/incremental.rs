@@ -109,7 +109,8 @@ pub async fn build(
     Ok(out)
 }
 
-async fn run_node(
+/// Run `node` over `dates` (every date: whole) into `staging`.
+pub(crate) async fn run_node(
     node: &Node,
     ctx: &SessionContext,
     staging: &mut Staging,

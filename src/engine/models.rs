@@ -245,7 +245,10 @@ impl Staging {
     pub fn staged_dir(&self, table: &str) -> Option<&Path> {
         self.staged
             .iter()
-            .find(|(_, dest)| dest.strip_prefix(&self.root).is_ok_and(|d| dir_table_name(d) == table))
+            .find(|(_, dest)| {
+                dest.strip_prefix(&self.root)
+                    .is_ok_and(|d| d.to_string_lossy().replace('/', "_") == table)
+            })
             .map(|(tmp, _)| tmp.as_path())
     }
 
@@ -299,7 +302,7 @@ impl Staging {
                 partitioned = true;
             }
         }
-        self.changed.insert(dir_table_name(Path::new(dir)), changed);
+        self.changed.insert(dir.replace('/', "_"), changed);
         warehouse::register_dir(
             ctx,
             &warehouse::TableDir {
@@ -374,14 +377,6 @@ impl Staging {
             let _ = std::fs::remove_dir_all(tmp);
         }
     }
-}
-
-/// A table folder's SQL name: its path below the root joined with `_`.
-fn dir_table_name(dir: &Path) -> String {
-    dir.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("_")
 }
 
 /// Run every model in order against `ctx`, staging the results; swap them all
