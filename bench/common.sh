@@ -1,7 +1,8 @@
 # Shared setup of the benchmark scripts (sourced from the repository root):
 # release binary, a fresh data folder with its measure log, and a venv with DuckDB.
 #   prepare DIR          sets BIN, MEASURE, LOG, DUCK_PY
-#   write_pipeline DIR   DIR/bench.toml: warehouse and inbox in DIR, the repo's models,
+#   write_pipeline DIR   DIR/bench.toml: warehouse and inbox in DIR, a copy of the repo's models
+#                        (editing sql/ while a benchmark runs does not change what it runs),
 #                        [engine] memory_limit_mb = $MEMORY_MB (default 1024)
 prepare() {
   local dir=$1
@@ -21,10 +22,11 @@ prepare() {
 }
 
 write_pipeline() {
+  rm -rf "$1/sql" && cp -r "$REPO/sql" "$1/sql"
   cat > "$1/bench.toml" <<TOML
 warehouse = "warehouse"
 inbox = "inbox"
-models = "$REPO/sql"
+models = "sql"
 [params]
 handling_excluded_codes = ["ARREARS_STOP", "BATCH_OPEN", "PAYMENT"]
 [engine]

@@ -15,6 +15,9 @@
 --   marketing_successes_180d  marketing successes, by their order's created_ts
 --                             (conformed_marketing_success)
 --   refunds_closed_90d        refund work orders, by closed_ts
+--   unsatisfied_surveys_30d   the call's latest valid survey with result 3, by its leg's
+--                             queue_start
+--   service_complaints_30d    complaint work orders with service_complaint, by accepted_ts
 -- kind: by_date
 -- events (conformed_customer_event, at the date each counts on) in the 180 days ending on d
 -- window: conformed_customer_event -179..0
@@ -48,7 +51,11 @@ windowed AS (
             AS unsubscribes_30d,
         SUM(CASE WHEN e.kind = 'marketing_success' THEN 1 ELSE 0 END) AS marketing_successes_180d,
         SUM(CASE WHEN e.kind = 'refund' AND e.event_date > d.business_date - INTERVAL '90 days' THEN 1 ELSE 0 END)
-            AS refunds_closed_90d
+            AS refunds_closed_90d,
+        SUM(CASE WHEN e.kind = 'unsatisfied_survey' AND e.event_date > d.business_date - INTERVAL '30 days'
+            THEN 1 ELSE 0 END) AS unsatisfied_surveys_30d,
+        SUM(CASE WHEN e.kind = 'service_complaint' AND e.event_date > d.business_date - INTERVAL '30 days'
+            THEN 1 ELSE 0 END) AS service_complaints_30d
     FROM dates AS d
     JOIN events AS e
         ON e.event_date <= d.business_date AND e.event_date > d.business_date - INTERVAL '180 days'
@@ -74,6 +81,8 @@ SELECT
     COALESCE(w.escalated_complaints_90d, 0) AS escalated_complaints_90d,
     COALESCE(w.unsubscribes_30d, 0) AS unsubscribes_30d,
     COALESCE(w.marketing_successes_180d, 0) AS marketing_successes_180d,
-    COALESCE(w.refunds_closed_90d, 0) AS refunds_closed_90d
+    COALESCE(w.refunds_closed_90d, 0) AS refunds_closed_90d,
+    COALESCE(w.unsatisfied_surveys_30d, 0) AS unsatisfied_surveys_30d,
+    COALESCE(w.service_complaints_30d, 0) AS service_complaints_30d
 FROM snapshot AS s
 FULL JOIN windowed AS w ON w.dt = s.dt AND w.customer_key = s.customer_key

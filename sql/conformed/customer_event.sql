@@ -1,7 +1,11 @@
--- conformed.customer_event: the events E2's customer windows count (conformed_customer_day), one
--- row each, at the date they count on: manual requests by queue_start, complaint work orders
+-- conformed.customer_event: the events E2's customer windows count (conformed_customer_day) and
+-- E1's look-backs read (marts_traffic_value_leg: complaints in the 90 days and marketing
+-- successes in the 180 days before a call), one row each, with its time (event_ts), at the date
+-- it counts on: manual requests by queue_start, complaint work orders
 -- (and repeat, escalated ones) by accepted_ts, successful unsubscribe orders by created_ts,
--- marketing successes by their order's created_ts, refunds by closed_ts. Work orders are
+-- marketing successes by their order's created_ts, refunds by closed_ts, unsatisfied surveys
+-- (the call's latest valid survey, result 3) by their leg's queue_start, service complaints by
+-- accepted_ts. Work orders are
 -- delivered again as they progress (closed, archived), landing in their accepted date's
 -- partition however old: keyed here by the date an event counts on, only the dates whose events
 -- changed reach customer_day (a refund closed today changes today's count, not every date since
@@ -12,27 +16,40 @@
 -- window: conformed_fact_work_order ..0
 -- requests (fact_agent_leg), unsubscribes (fact_order) and marketing successes are in the
 -- partition of the date they count on (0..0)
-SELECT customer_key, dt, kind
+-- a survey sits at its call's first answered request, or its survey_ts date without one: its
+-- leg's date is unbounded from there, so a changed survey is found by leg_id
+-- window: conformed_fact_survey by leg_id in conformed_fact_agent_leg reading leg_id,result,is_call_latest_valid
+-- escalated_complaint: escalation_source <> 'none' (E2); landing admits only 'none' and B12's
+-- sources, so these are also B12's escalated complaints (E1).
+SELECT customer_key, dt, kind, event_ts
 FROM (
-    SELECT customer_key, dt, 'request' AS kind
+    SELECT customer_key, dt, 'request' AS kind, queue_start AS event_ts
     FROM conformed_fact_agent_leg WHERE is_request
     UNION ALL
-    SELECT customer_key, CAST(accepted_ts AS DATE), 'complaint'
+    SELECT customer_key, CAST(accepted_ts AS DATE), 'complaint', accepted_ts
     FROM conformed_fact_work_order WHERE wo_type = 'complaint'
     UNION ALL
-    SELECT customer_key, CAST(accepted_ts AS DATE), 'repeat_complaint'
+    SELECT customer_key, CAST(accepted_ts AS DATE), 'repeat_complaint', accepted_ts
     FROM conformed_fact_work_order WHERE wo_type = 'complaint' AND is_repeat
     UNION ALL
-    SELECT customer_key, CAST(accepted_ts AS DATE), 'escalated_complaint'
+    SELECT customer_key, CAST(accepted_ts AS DATE), 'escalated_complaint', accepted_ts
     FROM conformed_fact_work_order WHERE wo_type = 'complaint' AND COALESCE(escalation_source, 'none') <> 'none'
     UNION ALL
-    SELECT customer_key, CAST(created_ts AS DATE), 'unsubscribe'
+    SELECT customer_key, CAST(created_ts AS DATE), 'unsubscribe', created_ts
     FROM conformed_fact_order WHERE op_type = 'unsubscribe' AND status = 'success'
     UNION ALL
-    SELECT customer_key, dt, 'marketing_success'
+    SELECT customer_key, dt, 'marketing_success', created_ts
     FROM conformed_marketing_success
     UNION ALL
-    SELECT customer_key, CAST(closed_ts AS DATE), 'refund'
+    SELECT customer_key, CAST(closed_ts AS DATE), 'refund', closed_ts
     FROM conformed_fact_work_order WHERE wo_type = 'refund' AND closed_ts IS NOT NULL
+    UNION ALL
+    SELECT l.customer_key, l.dt, 'unsatisfied_survey', l.queue_start
+    FROM conformed_fact_survey AS s
+    JOIN conformed_fact_agent_leg AS l ON l.leg_id = s.leg_id
+    WHERE s.is_call_latest_valid AND s.result = 3
+    UNION ALL
+    SELECT customer_key, CAST(accepted_ts AS DATE), 'service_complaint', accepted_ts
+    FROM conformed_fact_work_order WHERE wo_type = 'complaint' AND service_complaint
 ) AS e
 WHERE customer_key IS NOT NULL

@@ -9,8 +9,9 @@
 -- window: latest_hotline_offers 0..1
 -- to know whether an offer of d has a known leg of d-1 (then it belongs to d-1)
 -- window: conformed_fact_agent_leg -1..0
--- the offer's order (is_success) may be created at any later date: nothing bounds it
--- window: conformed_fact_order all
+-- the offer's order (is_success) may be created at any later date: nothing bounds it, so it is
+-- found by order_id, and rebuilds the dates of the offers that name it
+-- window: conformed_fact_order by order_id in self reading order_id,status
 WITH o AS (
     SELECT * FROM latest_hotline_offers
 )

@@ -3,8 +3,8 @@
 -- is the leg's, else the inspection's own agent_id.
 -- kind: by_date
 -- inspections run weeks after the call (metrics.md, Attribution): the inspected leg can be of
--- any earlier date
--- window: conformed_fact_agent_leg all
+-- any earlier date, found by leg_id; it rebuilds the dates of the inspections that name it
+-- window: conformed_fact_agent_leg by leg_id in self reading leg_id,center_id,skill_group,agent_id,team_id,site,city_code,brand
 SELECT
     q.inspection_id,
     q.leg_id,

@@ -1,6 +1,8 @@
 -- conformed.fact_survey: every survey with the valid-survey rule of metrics.md applied:
 --   is_valid    result in (1, 2, 3)
---   is_counted  the valid survey kept for its call: latest survey_ts, ties → smallest survey_id
+--   is_call_latest_valid  the valid survey kept for its call: latest survey_ts, ties → smallest
+--               survey_id (its leg known)
+--   is_counted  that survey, when the call has an answered request to attribute it to
 -- A3/A4/A6 attribute a counted survey to the call's first answered request (smallest seq):
 -- its queue_start, skill group and center (attr_*); a call without one contributes nothing
 -- (is_counted false). leg_agent_id is the agent of the surveyed leg (D3, agent grains);
@@ -49,6 +51,7 @@ SELECT
     r.reason,
     r.survey_ts,
     r.is_valid,
+    r.is_valid AND r.leg_known AND r.call_rank = 1 AS is_call_latest_valid,
     r.is_valid AND r.leg_known AND r.call_rank = 1 AND f.leg_id IS NOT NULL AS is_counted,
     r.leg_known,
     r.leg_agent_id,

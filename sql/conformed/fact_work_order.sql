@@ -9,8 +9,9 @@
 -- B11: the earlier complaint must be archived/closed within repeat_lookback_days before
 -- accepted_ts, but its own accepted_ts (its partition) can be any earlier date (..0)
 -- window: latest_crm_work_orders ..0
--- the last answered leg of the order's call: the call can be any time before the order
--- window: conformed_fact_agent_leg all
+-- the last answered leg of the order's call: the call can be any time before the order, found
+-- by call_id; it rebuilds the dates of the work orders that name the call
+-- window: conformed_fact_agent_leg by call_id in self reading call_id,leg_id,seq,is_answered,skill_group,center_id,agent_id,team_id,site
 WITH wo AS (
     SELECT
         w.*,

@@ -2,11 +2,13 @@
 -- represents each request, and B6: BOSS orders (hotline, success, op_type not payment or
 -- suspend) of a call with a B5 request, each counted once at the call's first B5 request.
 -- kind: by_date
--- first_b5 ranks every B5 contact of the call; contacts with an unknown leg sit at their folder
--- date, which is unbounded relative to the call
--- window: conformed_fact_contact all
--- B6 counts every order of the call, whenever it was created
--- window: conformed_fact_order all
+-- the measures of d are the contacts of d (0..0); first_b5 ranks every B5 contact of the call,
+-- whose dates are unbounded (contacts with an unknown leg sit at their folder date): found by
+-- call_id, a change rebuilds every date of that call's contacts
+-- window: conformed_fact_contact by call_id in conformed_fact_contact reading call_id,b5,seq,leg_id,dt,interval_start,center_id,skill_group,team_id,site,agent_id,city_code,brand
+-- window: conformed_fact_contact 0..0
+-- B6 counts every order of the call, whenever it was created, at the call's first B5 contact
+-- window: conformed_fact_order by call_id in conformed_fact_contact reading call_id,channel,status,op_type
 WITH first_b5 AS (
     SELECT *
     FROM (

@@ -38,13 +38,13 @@
 -- window: conformed_fact_contact -e1_baseline_days..0
 -- IVR self-service calls over the e1_baseline_days ending d
 -- window: conformed_fact_ivr_call 1-e1_baseline_days..0
--- complaints in the 90 days before queue_start would need -90..0, but has_work_order takes any
--- work order carrying the call_id, accepted at any later date
--- window: conformed_fact_work_order all
--- current_score sums every order of the call (any created date); marketing successes in the
--- 180 days before go by order created_ts, and the offer (at its leg's date) has no bound to it
--- window: conformed_fact_order all
--- window: conformed_fact_offer all
+-- complaint work orders accepted in the 90 days and marketing successes (by their order's
+-- created_ts) in the 180 days before queue_start, at the date each counts on
+-- window: conformed_customer_event -180..0
+-- current_score sums every order of the call, whatever its created date: found by call_id
+-- window: conformed_fact_order by call_id in conformed_fact_agent_leg reading call_id,status,op_type,amount
+-- has_work_order: any work order carrying the call_id, accepted at any later date
+-- window: conformed_fact_work_order by call_id in conformed_fact_agent_leg reading call_id
 -- the subscriber snapshot in force on d
 -- window: conformed_fact_subscriber asof
 WITH legs AS (
@@ -75,26 +75,22 @@ call_orders AS (
     WHERE status = 'success' AND op_type <> 'payment' AND call_id IS NOT NULL
     GROUP BY call_id
 ),
-successes AS (
-    SELECT o.customer_key, r.created_ts
-    FROM conformed_fact_offer AS o
-    JOIN conformed_fact_order AS r ON r.order_id = o.order_id
-    WHERE o.is_success AND o.customer_key IS NOT NULL
-),
 recent_success AS (
     SELECT l.leg_id
     FROM legs AS l
-    JOIN successes AS s
-        ON s.customer_key = l.customer_key
-        AND s.created_ts < l.queue_start AND s.created_ts >= l.queue_start - INTERVAL '180 days'
+    JOIN conformed_customer_event AS s
+        ON s.customer_key = l.customer_key AND s.kind = 'marketing_success'
+        AND s.event_ts < l.queue_start AND s.event_ts >= l.queue_start - INTERVAL '180 days'
     GROUP BY l.leg_id
 ),
 complaints AS (
-    SELECT l.leg_id, COUNT(*) AS complaints, SUM(CASE WHEN w.is_escalated THEN 1 ELSE 0 END) AS escalated
+    SELECT l.leg_id,
+        SUM(CASE WHEN w.kind = 'complaint' THEN 1 ELSE 0 END) AS complaints,
+        SUM(CASE WHEN w.kind = 'escalated_complaint' THEN 1 ELSE 0 END) AS escalated
     FROM legs AS l
-    JOIN conformed_fact_work_order AS w
-        ON w.customer_key = l.customer_key AND w.wo_type = 'complaint'
-        AND w.accepted_ts < l.queue_start AND w.accepted_ts >= l.queue_start - INTERVAL '90 days'
+    JOIN conformed_customer_event AS w
+        ON w.customer_key = l.customer_key AND w.kind IN ('complaint', 'escalated_complaint')
+        AND w.event_ts < l.queue_start AND w.event_ts >= l.queue_start - INTERVAL '90 days'
     GROUP BY l.leg_id
 ),
 -- Elastic and the code mean: per date and business code first, then summed over the window.

@@ -10,6 +10,8 @@
 //! - `lo..hi` (no line: `0..0`): an input date x is read by output dates x − hi … x − lo;
 //! - `..hi`: by every output date from x − hi on;
 //! - `asof`: by x up to the day before the input's next partition;
+//! - `by <key> in <homes>`: by the dates of the home rows whose key changed
+//!   ([`crate::engine::key_dates`]); such an input is read whole;
 //! - `all`, an unpartitioned input, a `full` or `by_month` model: any change
 //!   rebuilds the node whole.
 //!
@@ -27,7 +29,7 @@
 //! rebuilds one date downstream, not all of them.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::DataType;
@@ -37,9 +39,11 @@ use datafusion::prelude::SessionContext;
 use crate::catalog::query::Finality;
 use crate::engine::dateset::DateSet;
 use crate::engine::graph::{BuildGraph, Job, Node};
+use crate::engine::key_dates;
 use crate::engine::model_header::{DayBound, Kind, Window};
 use crate::engine::models::{self, ModelCounts, Staging};
 use crate::error::{Error, Result};
+use crate::warehouse::TableDir;
 use crate::warehouse::partitions::partition_dates;
 
 /// What a run rebuilds from.
@@ -76,9 +80,9 @@ pub async fn build(
         _ => unreachable!("params are a struct"),
     };
     let root = staging.root().to_path_buf();
-    let published: BTreeMap<String, PathBuf> = crate::warehouse::table_dirs(&root)
+    let published: BTreeMap<String, TableDir> = crate::warehouse::table_dirs(&root)
         .into_iter()
-        .map(|t| (t.name, t.path))
+        .map(|t| (t.name.clone(), t))
         .collect();
     let mut changed = changes.inputs.clone();
     let mut out = Vec::new();
@@ -87,7 +91,7 @@ pub async fn build(
             staging,
             published: &published,
         };
-        let dates = dates_to_rebuild(node, &changed, changes, &params, &dirs)?;
+        let dates = dates_to_rebuild(ctx, node, &changed, changes, &params, &dirs).await?;
         if dates.is_empty() {
             continue;
         }
@@ -130,7 +134,7 @@ pub(crate) async fn run_node(
 /// Where a table's partitions are now: staged in this run, else published.
 struct Dirs<'a> {
     staging: &'a Staging,
-    published: &'a BTreeMap<String, PathBuf>,
+    published: &'a BTreeMap<String, TableDir>,
 }
 
 impl Dirs<'_> {
@@ -142,19 +146,20 @@ impl Dirs<'_> {
         };
         let dir: &Path = match self.staging.staged_dir(&name) {
             Some(d) => d,
-            None => self.published.get(&name)?,
+            None => &self.published.get(&name)?.path,
         };
         Some(partition_dates(dir).into_keys().collect())
     }
 }
 
 /// The dates of `node` to rebuild, from what changed upstream.
-fn dates_to_rebuild(
+async fn dates_to_rebuild(
+    ctx: &SessionContext,
     node: &Node,
     changed: &BTreeMap<String, DateSet>,
     changes: &Changes,
     params: &serde_json::Map<String, serde_json::Value>,
-    dirs: &Dirs,
+    dirs: &Dirs<'_>,
 ) -> Result<DateSet> {
     if node.tables().any(|t| changes.whole.contains(&t)) {
         return Ok(DateSet::all());
@@ -187,6 +192,13 @@ fn dates_to_rebuild(
         let Some(windows) = windows else {
             return Ok(DateSet::all());
         };
+        if let Some((m, key)) = model.and_then(|m| Some((m, m.header.keys.get(read)?))) {
+            let built_here = |t: &str| dirs.staging.staged_dir(t).is_some();
+            dates.union(&key_dates::dates(ctx, m, read, key, x, dirs.published, &built_here).await?);
+            if !windows.contains_key(read) {
+                continue; // found by key only
+            }
+        }
         match windows.get(read) {
             None => dates.union(x),
             Some(Window::Days { lo, hi }) => {
@@ -246,7 +258,8 @@ async fn narrow_inputs(
     for read in &m.reads {
         let window = m.header.windows.get(read);
         // finality_dates is one row per date, and a model may read a value every row carries.
-        if matches!(window, Some(Window::All)) || read == "finality_dates" || !ctx.table_exist(read.as_str())? {
+        let whole = matches!(window, Some(Window::All)) || m.header.keys.contains_key(read);
+        if whole || read == "finality_dates" || !ctx.table_exist(read.as_str())? {
             continue;
         }
         let original = ctx.table_provider(read.as_str()).await?;

@@ -16,6 +16,7 @@ pub mod erlang_udf;
 pub mod fingerprint;
 pub mod graph;
 pub mod incremental;
+pub mod key_dates;
 pub mod model_header;
 pub mod models;
 pub mod overlap;
@@ -56,7 +57,7 @@ pub async fn model_session_keyed(
     key: Vec<u8>,
 ) -> Result<SessionContext> {
     use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
-    use datafusion::execution::memory_pool::FairSpillPool;
+    use datafusion::execution::memory_pool::{FairSpillPool, TrackConsumersPool};
     use datafusion::execution::runtime_env::RuntimeEnvBuilder;
     let limit = usize::try_from(engine.memory_limit_mb.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX);
     let mut disk = DiskManagerBuilder::default();
@@ -68,7 +69,11 @@ pub async fn model_session_keyed(
         disk = disk.with_max_temp_directory_size(mb.saturating_mul(1024 * 1024));
     }
     let runtime = RuntimeEnvBuilder::new()
-        .with_memory_pool(std::sync::Arc::new(FairSpillPool::new(limit)))
+        // Tracked: a refusal names the five largest holders of the pool.
+        .with_memory_pool(std::sync::Arc::new(TrackConsumersPool::new(
+            FairSpillPool::new(limit),
+            std::num::NonZeroUsize::new(5).expect("five"),
+        )))
         .with_disk_manager_builder(disk)
         .build_arc()?;
     let mut config = SessionConfig::new().with_information_schema(true);

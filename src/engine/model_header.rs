@@ -9,7 +9,16 @@
 //! -- window: conformed_fact_work_order ..0         every partition ≤ d
 //! -- window: conformed_dim_agent asof               the latest partition ≤ d
 //! -- window: raw_hotline_ivr_calls all              every partition
+//! -- window: conformed_fact_order by call_id in conformed_fact_agent_leg reading call_id,amount
 //! ```
+//!
+//! The last form is a *key window*: output date d reads the input's rows of
+//! any date whose `call_id` is that of a row of d in the home table(s) (`self`
+//! is the model's own published table). A change to the input rebuilds only
+//! the dates whose home rows carry a changed key, and `reading` names the
+//! columns the model uses (default: all), so a change elsewhere in the row
+//! rebuilds nothing. A table may have a date window and a key window; with a
+//! key window it is read whole.
 //!
 //! A partitioned input without a `window` line is read on the output date
 //! only (`0..0`). A file without `kind` is `full`. Bounds are sums of whole
@@ -70,12 +79,29 @@ pub enum Window {
     All,
 }
 
+/// Rows of an input found by key, whatever their date (`by <key> in <homes>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyWindow {
+    /// The column input rows and home rows share.
+    pub key: String,
+    /// Tables whose rows give the output dates of a key: their `dt` where the
+    /// key matches. `self` is the model's own published table.
+    pub homes: Vec<String>,
+    /// The input columns the model uses; empty: every column.
+    pub reading: Vec<String>,
+}
+
+/// The home that names the model's own published table.
+pub const SELF_HOME: &str = "self";
+
 /// A model's declared kind and windows.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Header {
     pub kind: Kind,
     /// Per input table.
     pub windows: BTreeMap<String, Window>,
+    /// Key windows, per input table.
+    pub keys: BTreeMap<String, KeyWindow>,
 }
 
 impl Header {
@@ -160,6 +186,14 @@ pub fn parse(sql: &str) -> Result<Header, String> {
                 }
             };
         } else if let Some(w) = comment.strip_prefix("window:") {
+            let words: Vec<&str> = w.split_whitespace().collect();
+            if words.get(1) == Some(&"by") {
+                let key = key_window(&words).map_err(&at)?;
+                if header.keys.insert(words[0].to_string(), key).is_some() {
+                    return Err(at(format!("two key windows for `{}`", words[0])));
+                }
+                continue;
+            }
             let mut parts = w.split_whitespace();
             let (Some(table), Some(spec), None) = (parts.next(), parts.next(), parts.next()) else {
                 return Err(at("expected `window: <table> <lo>..<hi> | ..<hi> | asof | all`".into()));
@@ -186,6 +220,37 @@ pub fn parse(sql: &str) -> Result<Header, String> {
         }
     }
     Ok(header)
+}
+
+/// `<table> by <key> in <home>[,<home>…] [reading <column>[,<column>…]]`, split in words.
+fn key_window(words: &[&str]) -> Result<KeyWindow, String> {
+    let expected = || "expected `window: <table> by <key> in <home>[,<home>…] [reading <column>,…]`".to_string();
+    let list = |w: &str| -> Vec<String> {
+        w.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    match words {
+        [_, "by", key, "in", homes] => Ok(KeyWindow {
+            key: key.to_string(),
+            homes: list(homes),
+            reading: Vec::new(),
+        }),
+        [_, "by", key, "in", homes, "reading", cols @ ..] if !cols.is_empty() => {
+            let reading = list(&cols.join(""));
+            if !reading.iter().any(|c| c == key) {
+                return Err(format!("`reading` must name the key `{key}`"));
+            }
+            Ok(KeyWindow {
+                key: key.to_string(),
+                homes: list(homes),
+                reading,
+            })
+        }
+        _ => Err(expected()),
+    }
 }
 
 /// `-1`, `+2`, `0`, `-repeat_lookback_days`, `fcr_window_h/24`, `-1-e1_baseline_days`.
@@ -280,6 +345,37 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(parse("SELECT 1").unwrap(), Header::default());
+    }
+
+    #[test]
+    fn a_key_window_names_its_key_homes_and_columns() {
+        let h = parse(
+            "-- kind: by_date\n-- window: conformed_fact_order 0..0\n\
+             -- window: conformed_fact_order by call_id in conformed_fact_agent_leg,self reading call_id, amount\n\
+             -- window: conformed_fact_work_order by call_id in self\nSELECT 1",
+        )
+        .unwrap();
+        assert_eq!(days(&h.windows["conformed_fact_order"]), (0, 0));
+        assert_eq!(
+            h.keys["conformed_fact_order"],
+            KeyWindow {
+                key: "call_id".into(),
+                homes: vec!["conformed_fact_agent_leg".into(), SELF_HOME.into()],
+                reading: vec!["call_id".into(), "amount".into()],
+            }
+        );
+        assert!(h.keys["conformed_fact_work_order"].reading.is_empty());
+        for (sql, want) in [
+            ("-- window: t by k\nSELECT 1", "expected `window: <table> by"),
+            ("-- window: t by k in h reading a,b\nSELECT 1", "must name the key `k`"),
+            (
+                "-- window: t by k in h\n-- window: t by j in h\nSELECT 1",
+                "line 2: two key windows for `t`",
+            ),
+        ] {
+            let e = parse(sql).unwrap_err();
+            assert!(e.contains(want), "{sql:?}: {e}");
+        }
     }
 
     #[test]

@@ -78,9 +78,24 @@ pub fn load(sql_dir: &Path) -> Result<Vec<Model>> {
         let (tables, _ctes) = resolve_table_references(statement, true).map_err(|e| bad(e.to_string()))?;
         let reads: BTreeSet<String> = tables.iter().map(|t| t.table().to_string()).collect();
         let header = model_header::parse(&sql).map_err(|e| bad(format!("header, {e}")))?;
-        if let Some(t) = header.windows.keys().find(|t| !reads.contains(*t)) {
+        if let Some(t) = header
+            .windows
+            .keys()
+            .chain(header.keys.keys())
+            .find(|t| !reads.contains(*t))
+        {
             return Err(bad(format!(
                 "header: a window for `{t}`, which the model does not read"
+            )));
+        }
+        // A home gives output dates from its current rows: it must be built before the model.
+        let homes = header.keys.values().flat_map(|k| &k.homes);
+        if let Some(h) = homes
+            .into_iter()
+            .find(|h| *h != model_header::SELF_HOME && !reads.contains(*h))
+        {
+            return Err(bad(format!(
+                "header: a key window's home `{h}` must be `self` or a table the model reads"
             )));
         }
         models.push(Model {

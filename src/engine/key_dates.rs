@@ -1,0 +1,152 @@
+//! The output dates a change reaches through a key window
+//! (`-- window: <input> by <key> in <homes> [reading <columns>]`,
+//! [`crate::engine::model_header::KeyWindow`]).
+//!
+//! The rows of the changed input dates, projected on the columns the model
+//! reads, are compared as multisets with the published rows of those dates:
+//! the keys of the rows only one side has are the changed keys. The dates to
+//! rebuild are the `dt` of the home rows carrying one, before and after this
+//! run (a key that moves to another date leaves the old one to rebuild too).
+//! A `latest_*` input has no published rows to compare: every key of its
+//! raw rows on the changed dates (every delivery) counts as changed.
+//!
+//! Work order progress shows why the projection matters: a work order
+//! delivered again when it closes changes its partition's rows, but a model
+//! that reads only its `call_id` has nothing to rebuild.
+
+use std::collections::BTreeMap;
+
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::datatypes::Date32Type;
+use datafusion::prelude::SessionContext;
+
+use crate::engine::dateset::DateSet;
+use crate::engine::model_header::{KeyWindow, SELF_HOME};
+use crate::engine::models::Model;
+use crate::error::{Error, Result};
+use crate::warehouse::TableDir;
+
+/// The dates of model `m` that the changed dates `changed` of `input` reach
+/// through `window`. `published` are the table folders before this run;
+/// `built_here` says which tables this run rebuilt (their published rows are
+/// the rows before: an input's to compare with, a home's to find the dates
+/// a key leaves).
+pub async fn dates(
+    ctx: &SessionContext,
+    m: &Model,
+    input: &str,
+    window: &KeyWindow,
+    changed: &DateSet,
+    published: &BTreeMap<String, TableDir>,
+    built_here: &dyn Fn(&str) -> bool,
+) -> Result<DateSet> {
+    let bad = |reason: String| Error::BadFile {
+        file: m.path.clone(),
+        reason: format!("header, key window of `{input}`: {reason}"),
+    };
+    let schema = ctx.table_provider(input).await?.schema();
+    let columns: Vec<String> = if window.reading.is_empty() {
+        schema.fields().iter().map(|f| f.name().clone()).collect()
+    } else {
+        window.reading.clone()
+    };
+    if let Some(c) = columns.iter().find(|c| schema.field_with_name(c).is_err()) {
+        return Err(bad(format!("`{input}` has no column `{c}`")));
+    }
+    // A `latest_*` view's keys come from every delivery of those dates (its raw table), so a
+    // key delivered again elsewhere is found by its superseded row too.
+    let (source, columns) = match input.strip_prefix("latest_") {
+        Some(rest) => (format!("raw_{rest}"), vec![window.key.clone()]),
+        None => (input.to_string(), columns),
+    };
+    let cols = columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", ");
+    let key = quote(&window.key);
+    let cond = changed.sql_condition("dt");
+    let project = |table: &str| format!("SELECT {cols}, COUNT(*) AS rows__ FROM {table} WHERE {cond} GROUP BY {cols}");
+
+    // Temporary names for published folders, removed whatever happens.
+    let mut temporary = Temporary { ctx, names: Vec::new() };
+    let mut ctes = vec![format!("cur AS ({})", project(&source))];
+    let diff = match published.get(input).filter(|_| built_here(input)) {
+        Some(dir) => {
+            let name = temporary.register(&format!("{input}__before"), dir).await?;
+            ctes.push(format!("prev AS ({})", project(&name)));
+            "(SELECT * FROM cur EXCEPT SELECT * FROM prev) UNION ALL (SELECT * FROM prev EXCEPT SELECT * FROM cur)"
+        }
+        None => "SELECT * FROM cur",
+    };
+    let mut homes = Vec::new();
+    for h in &window.homes {
+        if h == SELF_HOME {
+            // Never published: the model is built whole anyway.
+            if let Some(dir) = published.get(&m.table) {
+                homes.push(temporary.register(&format!("{}__self", m.table), dir).await?);
+            }
+        } else {
+            homes.push(h.clone());
+            if let Some(dir) = published.get(h).filter(|_| built_here(h)) {
+                homes.push(temporary.register(&format!("{h}__before"), dir).await?);
+            }
+        }
+    }
+    if homes.is_empty() {
+        return Ok(DateSet::empty());
+    }
+    let lookups = homes
+        .iter()
+        .map(|h| format!("SELECT h.dt FROM {h} AS h JOIN changed_keys AS k ON h.{key} = k.{key}"))
+        .collect::<Vec<_>>()
+        .join(" UNION ");
+    let sql = format!(
+        "WITH {}, changed_keys AS (SELECT DISTINCT {key} FROM ({diff}) AS d WHERE {key} IS NOT NULL) \
+         SELECT DISTINCT dt FROM ({lookups}) AS h",
+        ctes.join(", ")
+    );
+    let batches = match ctx.sql(&sql).await {
+        Ok(df) => df.collect().await,
+        Err(e) => Err(e),
+    }
+    .map_err(|e| bad(format!("{e}; in {sql}")));
+    drop(temporary);
+    let mut out = Vec::new();
+    for b in batches? {
+        let dt = b.column(0).as_primitive::<Date32Type>();
+        out.extend(
+            (0..dt.len())
+                .filter(|&i| dt.is_valid(i))
+                .map(|i| i64::from(dt.value(i))),
+        );
+    }
+    Ok(DateSet::of(out))
+}
+
+fn quote(column: &str) -> String {
+    format!("\"{column}\"")
+}
+
+/// Published folders registered for one lookup, deregistered on drop.
+struct Temporary<'a> {
+    ctx: &'a SessionContext,
+    names: Vec<String>,
+}
+
+impl Temporary<'_> {
+    /// Register the published table `t` as `name`; returns `name`.
+    async fn register(&mut self, name: &str, t: &TableDir) -> Result<String> {
+        let table = TableDir {
+            name: name.to_string(),
+            ..t.clone()
+        };
+        crate::warehouse::register_dir(self.ctx, &table).await?;
+        self.names.push(name.to_string());
+        Ok(name.to_string())
+    }
+}
+
+impl Drop for Temporary<'_> {
+    fn drop(&mut self) {
+        for n in &self.names {
+            let _ = self.ctx.deregister_table(n.as_str());
+        }
+    }
+}
