@@ -30,14 +30,13 @@
 -- its own row, and value_score is a fixed expression over the five dimensions (historical,
 -- current, future, influence, elastic, in that order), never a SUM over rows of floats.
 -- kind: by_date
--- legs: the code mean over the e1_baseline_days ending d (d+1-e1_baseline_days .. d), repeat
--- calls queued within fcr_window_h before (d-fcr_window_h/24 .. d), is_last_answered needs
--- the call's legs queued on d+1 (assumes a call (and each of its legs) lasts < 24 h); a sum covers both look-backs
--- window: conformed_fact_agent_leg -e1_baseline_days-fcr_window_h/24..1
--- contact requests and leg business codes over the e1_baseline_days ending d
--- window: conformed_fact_contact -e1_baseline_days..0
--- IVR self-service calls over the e1_baseline_days ending d
--- window: conformed_fact_ivr_call 1-e1_baseline_days..0
+-- legs: repeat calls queued within fcr_window_h before (d-fcr_window_h/24 .. d); is_last_answered
+-- needs the call's legs queued on d+1 (assumes a call (and each of its legs) lasts < 24 h)
+-- window: conformed_fact_agent_leg -fcr_window_h/24..1
+-- the business code of each leg of d: its contact, at the leg's date
+-- window: conformed_fact_contact 0..0
+-- self-service share and code mean: the per-date counts of the e1_baseline_days ending d
+-- window: conformed_business_code_day 1-e1_baseline_days..0
 -- complaint work orders accepted in the 90 days and marketing successes (by their order's
 -- created_ts) in the 180 days before queue_start, at the date each counts on
 -- window: conformed_customer_event -180..0
@@ -93,42 +92,14 @@ complaints AS (
         AND w.event_ts < l.queue_start AND w.event_ts >= l.queue_start - INTERVAL '90 days'
     GROUP BY l.leg_id
 ),
--- Elastic and the code mean: per date and business code first, then summed over the window.
-self_service_day AS (
-    SELECT i.dt, COALESCE(m.business_code, i.self_service_code) AS business_code, COUNT(*) AS self_service
-    FROM conformed_fact_ivr_call AS i
-    LEFT JOIN param_ivr_code_map AS m ON m.self_service_code = i.self_service_code
-    WHERE i.ivr_outcome = 'self_service' AND i.self_service_code IS NOT NULL
-    GROUP BY 1, 2
-),
-contact_day AS (
-    SELECT dt, business_code, COUNT(*) AS requests
-    FROM conformed_fact_contact
-    WHERE is_request AND business_code IS NOT NULL
-    GROUP BY 1, 2
-),
-handling_day AS (
-    SELECT dt, business_code, SUM(handling_s) AS handling_s, COUNT(*) AS answered_legs
-    FROM legs
-    WHERE business_code IS NOT NULL
-    GROUP BY 1, 2
-),
-code_day AS (
-    SELECT COALESCE(s.dt, c.dt, h.dt) AS dt, COALESCE(s.business_code, c.business_code, h.business_code) AS business_code,
-        COALESCE(s.self_service, 0) AS self_service, COALESCE(c.requests, 0) AS requests,
-        COALESCE(h.handling_s, 0) AS handling_s, COALESCE(h.answered_legs, 0) AS answered_legs
-    FROM self_service_day AS s
-    FULL JOIN contact_day AS c ON c.dt = s.dt AND c.business_code = s.business_code
-    FULL JOIN handling_day AS h
-        ON h.dt = COALESCE(s.dt, c.dt) AND h.business_code = COALESCE(s.business_code, c.business_code)
-),
+-- Elastic and the code mean: the per-date counts (conformed_business_code_day) summed over the window.
 code_window AS (
     SELECT d.business_date AS dt, k.business_code,
         CAST(SUM(k.self_service) AS DOUBLE) / NULLIF(SUM(k.self_service) + SUM(k.requests), 0) AS self_service_share,
         CAST(SUM(k.handling_s) AS DOUBLE) / NULLIF(SUM(k.answered_legs), 0) AS mean_handling_s
     FROM params AS p
     CROSS JOIN conformed_dim_date AS d
-    JOIN code_day AS k
+    JOIN conformed_business_code_day AS k
         ON k.dt <= d.business_date
         AND CAST(k.dt AS BIGINT) > CAST(d.business_date AS BIGINT) - p.e1_baseline_days
     GROUP BY d.business_date, k.business_code

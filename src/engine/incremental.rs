@@ -192,9 +192,11 @@ async fn dates_to_rebuild(
         let Some(windows) = windows else {
             return Ok(DateSet::all());
         };
-        if let Some((m, key)) = model.and_then(|m| Some((m, m.header.keys.get(read)?))) {
+        if let Some((m, keys)) = model.and_then(|m| Some((m, m.header.keys.get(read)?))) {
             let built_here = |t: &str| dirs.staging.staged_dir(t).is_some();
-            dates.union(&key_dates::dates(ctx, m, read, key, x, dirs.published, &built_here).await?);
+            for key in keys {
+                dates.union(&key_dates::dates(ctx, m, read, key, x, dirs.published, &built_here).await?);
+            }
             if !windows.contains_key(read) {
                 continue; // found by key only
             }

@@ -17,6 +17,7 @@ pub mod fingerprint;
 pub mod graph;
 pub mod incremental;
 pub mod key_dates;
+pub mod memory_pool;
 pub mod model_header;
 pub mod models;
 pub mod overlap;
@@ -57,7 +58,7 @@ pub async fn model_session_keyed(
     key: Vec<u8>,
 ) -> Result<SessionContext> {
     use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
-    use datafusion::execution::memory_pool::{FairSpillPool, TrackConsumersPool};
+    use datafusion::execution::memory_pool::TrackConsumersPool;
     use datafusion::execution::runtime_env::RuntimeEnvBuilder;
     let limit = usize::try_from(engine.memory_limit_mb.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX);
     let mut disk = DiskManagerBuilder::default();
@@ -71,7 +72,7 @@ pub async fn model_session_keyed(
     let runtime = RuntimeEnvBuilder::new()
         // Tracked: a refusal names the five largest holders of the pool.
         .with_memory_pool(std::sync::Arc::new(TrackConsumersPool::new(
-            FairSpillPool::new(limit),
+            memory_pool::StartingFairPool::new(limit),
             std::num::NonZeroUsize::new(5).expect("five"),
         )))
         .with_disk_manager_builder(disk)
@@ -85,6 +86,11 @@ pub async fn model_session_keyed(
     // partitions in a small pool exhausts it with set-asides alone. A 128th
     // of the pool each leaves room to work.
     config.options_mut().execution.sort_spill_reservation_bytes = (limit / 128).min(10 * 1024 * 1024);
+    // Every operator of a plan holds a batch or more at once, and the larger marts run fifty
+    // and more of them: in a small pool, batches of 8192 wide rows alone exhaust it (joins
+    // cannot spill). A row per 32 KiB of pool (1024 at least, 8192 from 256 MiB up) keeps
+    // each operator's working set a small share of it.
+    config = config.with_batch_size((limit / (32 * 1024)).clamp(1024, 8192));
     let ctx = SessionContext::new_with_config_rt(config, runtime);
     let present = warehouse::register_all(&ctx, root).await?;
     register_missing_sources(&ctx, &present)?;

@@ -17,8 +17,8 @@
 //! is the model's own published table). A change to the input rebuilds only
 //! the dates whose home rows carry a changed key, and `reading` names the
 //! columns the model uses (default: all), so a change elsewhere in the row
-//! rebuilds nothing. A table may have a date window and a key window; with a
-//! key window it is read whole.
+//! rebuilds nothing. A table may have a date window and key windows (one per
+//! key); with a key window it is read whole.
 //!
 //! A partitioned input without a `window` line is read on the output date
 //! only (`0..0`). A file without `kind` is `full`. Bounds are sums of whole
@@ -100,8 +100,8 @@ pub struct Header {
     pub kind: Kind,
     /// Per input table.
     pub windows: BTreeMap<String, Window>,
-    /// Key windows, per input table.
-    pub keys: BTreeMap<String, KeyWindow>,
+    /// Key windows, per input table (one per key).
+    pub keys: BTreeMap<String, Vec<KeyWindow>>,
 }
 
 impl Header {
@@ -189,9 +189,11 @@ pub fn parse(sql: &str) -> Result<Header, String> {
             let words: Vec<&str> = w.split_whitespace().collect();
             if words.get(1) == Some(&"by") {
                 let key = key_window(&words).map_err(&at)?;
-                if header.keys.insert(words[0].to_string(), key).is_some() {
-                    return Err(at(format!("two key windows for `{}`", words[0])));
+                let keys = header.keys.entry(words[0].to_string()).or_default();
+                if keys.iter().any(|k| k.key == key.key) {
+                    return Err(at(format!("two key windows for `{}` by `{}`", words[0], key.key)));
                 }
+                keys.push(key);
                 continue;
             }
             let mut parts = w.split_whitespace();
@@ -357,20 +359,22 @@ mod tests {
         .unwrap();
         assert_eq!(days(&h.windows["conformed_fact_order"]), (0, 0));
         assert_eq!(
-            h.keys["conformed_fact_order"],
+            h.keys["conformed_fact_order"][0],
             KeyWindow {
                 key: "call_id".into(),
                 homes: vec!["conformed_fact_agent_leg".into(), SELF_HOME.into()],
                 reading: vec!["call_id".into(), "amount".into()],
             }
         );
-        assert!(h.keys["conformed_fact_work_order"].reading.is_empty());
+        assert!(h.keys["conformed_fact_work_order"][0].reading.is_empty());
+        let two = parse("-- window: t by a in self\n-- window: t by b in self\nSELECT 1").unwrap();
+        assert_eq!(two.keys["t"].len(), 2);
         for (sql, want) in [
             ("-- window: t by k\nSELECT 1", "expected `window: <table> by"),
             ("-- window: t by k in h reading a,b\nSELECT 1", "must name the key `k`"),
             (
-                "-- window: t by k in h\n-- window: t by j in h\nSELECT 1",
-                "line 2: two key windows for `t`",
+                "-- window: t by k in h\n-- window: t by k in self\nSELECT 1",
+                "line 2: two key windows for `t` by `k`",
             ),
         ] {
             let e = parse(sql).unwrap_err();

@@ -89,7 +89,7 @@ pub fn load(sql_dir: &Path) -> Result<Vec<Model>> {
             )));
         }
         // A home gives output dates from its current rows: it must be built before the model.
-        let homes = header.keys.values().flat_map(|k| &k.homes);
+        let homes = header.keys.values().flatten().flat_map(|k| &k.homes);
         if let Some(h) = homes
             .into_iter()
             .find(|h| *h != model_header::SELF_HOME && !reads.contains(*h))

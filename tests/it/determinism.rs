@@ -2,7 +2,8 @@
 //! warehouse built with one partition, and again from the same raw files laid
 //! down in reverse order with four partitions and a smaller memory pool, holds
 //! equal values in every conformed, cube, mart and model table — compared as
-//! text of full precision, not within a tolerance.
+//! text of full precision, not within a tolerance. A build in a pool small
+//! enough to spill gives the same tables too.
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +12,7 @@ use callcube::generate::{GenerateOptions, generate};
 use callcube::timefmt::parse_date;
 
 use crate::common::{Scratch, query, to_strings};
-use crate::fixture::build_with_engine;
+use crate::fixture::{build_with_engine, try_build_with_engine};
 
 fn sql_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sql")
@@ -50,8 +51,8 @@ pub(crate) fn rows_of(root: &Path, table: &str) -> Vec<Vec<String>> {
     rows
 }
 
-#[test]
-fn every_table_is_the_same_whatever_the_partitions_and_listing_order() {
+/// A warehouse with two generated days landed (defects included).
+fn generated_warehouse() -> Scratch {
     let a = Scratch::new();
     generate(&GenerateOptions {
         seed: 20261102,
@@ -66,6 +67,64 @@ fn every_table_is_the_same_whatever_the_partitions_and_listing_order() {
     .unwrap();
     a.land_all("2026-11-16", &[]);
     a.land_all("2026-11-17", &[]);
+    a
+}
+
+/// `from`'s raw tables and customer-key secret in a new scratch warehouse.
+fn same_inputs(from: &Scratch) -> Scratch {
+    let b = Scratch::new();
+    copy_reversed(&from.warehouse_root().join("raw"), &b.warehouse_root().join("raw"));
+    copy_reversed(
+        &from.warehouse_root().join("_secrets"),
+        &b.warehouse_root().join("_secrets"),
+    );
+    b
+}
+
+/// Every conformed, cube and mart table of `a` equals `b`'s, row by row.
+fn assert_same_tables(a: &Path, b: &Path) {
+    let tables = built_tables(a);
+    assert_eq!(tables, built_tables(b));
+    assert!(tables.len() > 50, "every model and mart was built: {tables:?}");
+    for t in &tables {
+        let (ra, rb) = (rows_of(a, t), rows_of(b, t));
+        assert_eq!(ra.len(), rb.len(), "{t}: row counts differ");
+        for (x, y) in ra.iter().zip(&rb) {
+            assert_eq!(x, y, "{t}: a row differs");
+        }
+    }
+}
+
+/// The pool of the spilling build, in MiB: the build needs more, so its sorts,
+/// aggregations and joins write to disk (the control below proves it).
+const SPILLING_POOL_MB: u64 = 24;
+
+#[test]
+fn a_build_that_spills_to_disk_gives_the_same_tables() {
+    let a = generated_warehouse();
+    let params = Params::default();
+    build_with_engine(&a.warehouse_root(), &params, &sql_dir(), true, &EngineConfig::default());
+
+    let small = |max_spill_mb| EngineConfig {
+        target_partitions: Some(2),
+        memory_limit_mb: SPILLING_POOL_MB,
+        max_spill_mb,
+        ..EngineConfig::default()
+    };
+    // The control: in the same pool with no disk to spill to, the build fails on the disk limit.
+    let control = same_inputs(&a);
+    let err = try_build_with_engine(&control.warehouse_root(), &params, &sql_dir(), true, &small(Some(0)))
+        .expect_err("the small pool needs the disk");
+    assert!(format!("{err}").contains("exceeded the allowable limit"), "{err}");
+
+    let b = same_inputs(&a);
+    build_with_engine(&b.warehouse_root(), &params, &sql_dir(), true, &small(None));
+    assert_same_tables(&a.warehouse_root(), &b.warehouse_root());
+}
+
+#[test]
+fn every_table_is_the_same_whatever_the_partitions_and_listing_order() {
+    let a = generated_warehouse();
     let b = Scratch::new();
     copy_reversed(&a.warehouse_root().join("raw"), &b.warehouse_root().join("raw"));
 
@@ -87,16 +146,7 @@ fn every_table_is_the_same_whatever_the_partitions_and_listing_order() {
     );
     build_with_engine(&b.warehouse_root(), &params, &sql_dir(), true, &four);
 
-    let tables = built_tables(&a.warehouse_root());
-    assert_eq!(tables, built_tables(&b.warehouse_root()));
-    assert!(tables.len() > 50, "every model and mart was built: {tables:?}");
-    for t in &tables {
-        let (ra, rb) = (rows_of(&a.warehouse_root(), t), rows_of(&b.warehouse_root(), t));
-        assert_eq!(ra.len(), rb.len(), "{t}: row counts differ");
-        for (x, y) in ra.iter().zip(&rb) {
-            assert_eq!(x, y, "{t}: a row differs");
-        }
-    }
+    assert_same_tables(&a.warehouse_root(), &b.warehouse_root());
 
     // Min-max peer scores: the lowest peer exactly 0, the highest exactly 100,
     // for every indicator whose peers do not all tie (then every peer is 100).

@@ -115,15 +115,26 @@ pub fn build_from(root: &Path, params: &Params, sql: &Path, marts: bool) {
 
 /// [`build_from`] with the engine's limits and parallelism as `engine` says.
 pub fn build_with_engine(root: &Path, params: &Params, sql: &Path, marts: bool, engine_config: &EngineConfig) {
-    let defs = Definitions::load(sql).unwrap();
+    try_build_with_engine(root, params, sql, marts, engine_config).unwrap();
+}
+
+/// [`build_with_engine`], its error returned.
+pub fn try_build_with_engine(
+    root: &Path,
+    params: &Params,
+    sql: &Path,
+    marts: bool,
+    engine_config: &EngineConfig,
+) -> callcube::error::Result<()> {
+    let defs = Definitions::load(sql)?;
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let ctx = engine::model_session_with(root, params, engine_config).await.unwrap();
-        let finality = Finality::load(&ctx).await.unwrap();
+        let ctx = engine::model_session_with(root, params, engine_config).await?;
+        let finality = Finality::load(&ctx).await?;
         let mut staging = models::Staging::new(root, "test");
         let built = build_into(&ctx, &defs, &mut staging, marts.then_some(&finality)).await;
-        staging.finish(built).unwrap();
-    });
+        staging.finish(built).map(|_| ())
+    })
 }
 
 /// A metric's answer row in short: numerator, denominator, value, points (None = NULL).

@@ -1,0 +1,175 @@
+//! The build's memory pool: DataFusion's fair spill pool, except that an
+//! operator holding nothing may take its first allocation from whatever the
+//! pool has free.
+//!
+//! The fair pool gives each operator that can spill at most its share of the
+//! pool: the pool divided by every such operator registered, idle ones
+//! included. The larger marts plan fifty and more of them (a sort per window
+//! function, an aggregation per CTE, repartitions), and a sort counts a slice
+//! of an aggregation's output batch at the whole batch's size: a sort with
+//! nothing reserved is then refused its first batch, and having nothing to
+//! spill, fails the build while the pool is mostly free. Refusing it frees
+//! nothing either — the batch is already in memory. So the first allocation of
+//! an operator that can spill is granted when the pool has room for it; past
+//! that, the fair share holds and the operator spills to stay within it.
+
+use std::fmt;
+use std::sync::Mutex;
+
+use datafusion::error::{DataFusionError, Result};
+use datafusion::execution::memory_pool::{
+    MemoryConsumer, MemoryLimit, MemoryPool, MemoryReservation, human_readable_size,
+};
+
+/// A fair spill pool that lets an empty operator start (see the module docs).
+#[derive(Debug)]
+pub struct StartingFairPool {
+    pool_size: usize,
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Operators that can spill, registered.
+    num_spill: usize,
+    /// Bytes reserved by operators that can spill.
+    spillable: usize,
+    /// Bytes reserved by operators that cannot.
+    unspillable: usize,
+}
+
+impl StartingFairPool {
+    pub fn new(pool_size: usize) -> StartingFairPool {
+        StartingFairPool {
+            pool_size,
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn refused(&self, reservation: &MemoryReservation, additional: usize, available: usize) -> DataFusionError {
+        DataFusionError::ResourcesExhausted(format!(
+            "Failed to allocate additional {} for {} with {} already allocated for this reservation - {} remain available for the total memory pool: {self}",
+            human_readable_size(additional),
+            reservation.consumer().name(),
+            human_readable_size(reservation.size()),
+            human_readable_size(available),
+        ))
+    }
+}
+
+impl MemoryPool for StartingFairPool {
+    fn name(&self) -> &str {
+        "fair"
+    }
+
+    fn register(&self, consumer: &MemoryConsumer) {
+        if consumer.can_spill() {
+            self.state().num_spill += 1;
+        }
+    }
+
+    fn unregister(&self, consumer: &MemoryConsumer) {
+        if consumer.can_spill() {
+            let mut state = self.state();
+            state.num_spill = state.num_spill.saturating_sub(1);
+        }
+    }
+
+    fn grow(&self, reservation: &MemoryReservation, additional: usize) {
+        let mut state = self.state();
+        if reservation.consumer().can_spill() {
+            state.spillable += additional;
+        } else {
+            state.unspillable += additional;
+        }
+    }
+
+    fn shrink(&self, reservation: &MemoryReservation, shrink: usize) {
+        let mut state = self.state();
+        if reservation.consumer().can_spill() {
+            state.spillable = state.spillable.saturating_sub(shrink);
+        } else {
+            state.unspillable = state.unspillable.saturating_sub(shrink);
+        }
+    }
+
+    fn try_grow(&self, reservation: &MemoryReservation, additional: usize) -> Result<()> {
+        let mut state = self.state();
+        let free = self.pool_size.saturating_sub(state.unspillable + state.spillable);
+        if reservation.consumer().can_spill() && reservation.size() > 0 {
+            // Its share of what the operators that cannot spill leave.
+            let spill_available = self.pool_size.saturating_sub(state.unspillable);
+            let share = spill_available.checked_div(state.num_spill).unwrap_or(spill_available);
+            if reservation.size() + additional > share {
+                return Err(self.refused(reservation, additional, share));
+            }
+            state.spillable += additional;
+        } else {
+            // An operator that cannot spill, or one that has nothing to spill yet.
+            if additional > free {
+                return Err(self.refused(reservation, additional, free));
+            }
+            if reservation.consumer().can_spill() {
+                state.spillable += additional;
+            } else {
+                state.unspillable += additional;
+            }
+        }
+        Ok(())
+    }
+
+    fn reserved(&self) -> usize {
+        let state = self.state();
+        state.spillable + state.unspillable
+    }
+
+    fn memory_limit(&self) -> MemoryLimit {
+        MemoryLimit::Finite(self.pool_size)
+    }
+}
+
+impl fmt::Display for StartingFairPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}(pool_size: {})", self.name(), human_readable_size(self.pool_size))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    #[test]
+    fn an_empty_spiller_starts_beyond_its_share_then_keeps_to_it() {
+        let pool: Arc<dyn MemoryPool> = Arc::new(StartingFairPool::new(1000));
+        // Ten operators that can spill: a share of 100 bytes each.
+        let spillers: Vec<_> = (0..10)
+            .map(|i| {
+                MemoryConsumer::new(format!("sort{i}"))
+                    .with_can_spill(true)
+                    .register(&pool)
+            })
+            .collect();
+        // The first allocation of an empty one is granted from the free pool ...
+        spillers[0].try_grow(300).unwrap();
+        // ... past it, the share holds: 300 + 1 > 100.
+        assert!(spillers[0].try_grow(1).is_err());
+        spillers[1].try_grow(600).unwrap();
+        // Only 100 bytes are free: an empty operator cannot take 200 ...
+        let err = spillers[2].try_grow(200).unwrap_err().to_string();
+        assert!(err.contains("100.0 B remain available"), "{err}");
+        // ... nor one that cannot spill.
+        let fixed = MemoryConsumer::new("join").register(&pool);
+        assert!(fixed.try_grow(101).is_err());
+        fixed.try_grow(100).unwrap();
+        assert_eq!(pool.reserved(), 1000);
+        // Freed memory returns to the pool.
+        drop(spillers);
+        assert_eq!(pool.reserved(), 100);
+    }
+}
