@@ -10,10 +10,16 @@
 -- contact whose leg is unknown (leg_known false) goes to its folder date and skill group '(none)'.
 -- kind: by_date
 -- a contact sits in its delivery folder's date, which can be any date after its leg's (late
--- deliveries are not bounded), and request_rank ranks every contact of the call
--- window: latest_crm_contacts all
--- a contact of folder d may name a leg of any earlier date (then it belongs to that date, not d)
--- window: conformed_fact_agent_leg all
+-- deliveries are not bounded); it goes to its leg's date, found by leg_id, or stays at its
+-- folder's when the leg is unknown (0..0); request_rank ranks every contact of the call, so a
+-- delivered contact rebuilds the dates of its call's published contacts
+-- window: latest_crm_contacts 0..0
+-- window: latest_crm_contacts by leg_id in conformed_fact_agent_leg
+-- window: latest_crm_contacts by call_id in self
+-- a changed leg moves its contacts (by leg_id: from their published date to the leg's) and
+-- re-ranks the contacts of its call (by call_id: assumes a contact's call_id is its leg's)
+-- window: conformed_fact_agent_leg by leg_id in self,conformed_fact_agent_leg reading leg_id,seq,origin,is_answered,interval_start,center_id,skill_group,agent_id,team_id,site,city_code,brand,dt
+-- window: conformed_fact_agent_leg by call_id in self reading call_id,leg_id,seq
 WITH c AS (
     SELECT * FROM latest_crm_contacts
 ),

@@ -8,8 +8,9 @@
 -- + 24 h (assumes a call (and each of its legs) lasts < 24 h)
 -- window: conformed_fact_agent_leg 0..1+fcr_window_h/24
 -- work orders of the call accepted <= call_end + fcr_window_h; no lower bound in the SQL:
--- assumes a call's work order is not accepted before the call began (d-1)
--- window: conformed_fact_work_order -1..1+fcr_window_h/24
+-- assumes a call's work order is not accepted before the call began (d-1); a work order
+-- delivered again as it progresses changes none of the columns read here
+-- window: conformed_fact_work_order -1..1+fcr_window_h/24 reading call_id,wo_type,accepted_ts
 WITH eff AS (
     SELECT * FROM conformed_fact_agent_leg WHERE is_effective
 ),

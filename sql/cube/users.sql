@@ -2,6 +2,9 @@
 -- customer and finest cell, so a distinct count at any rollup is exact. The user is the caller
 -- of the counted row's own table; rows without a caller are not counted.
 -- kind: by_date
+-- contacts and work orders of d (0..0); a work order delivered again as it progresses changes
+-- none of the columns read here
+-- window: conformed_fact_work_order 0..0 reading dt,interval_start,center_id,skill_group,team_id,site,agent_id,city_code,brand,wo_type,service_complaint,customer_key
 SELECT DISTINCT dt, interval_start, center_id, skill_group, team_id, site, agent_id, city_code, brand, measure, customer_key
 FROM (
     SELECT dt, interval_start, center_id, skill_group, team_id, site, agent_id, city_code, brand,

@@ -12,6 +12,8 @@
 //! - `asof`: by x up to the day before the input's next partition;
 //! - `by <key> in <homes>`: by the dates of the home rows whose key changed
 //!   ([`crate::engine::key_dates`]); such an input is read whole;
+//! - a date window with `reading <columns>` maps only the dates whose rows
+//!   changed in those columns;
 //! - `all`, an unpartitioned input, a `full` or `by_month` model: any change
 //!   rebuilds the node whole.
 //!
@@ -201,6 +203,19 @@ async fn dates_to_rebuild(
                 continue; // found by key only
             }
         }
+        // Only the dates whose rows changed in the columns the window reads.
+        let narrowed;
+        let x = match model.and_then(|m| Some((m, m.header.reading.get(read)?))) {
+            Some((m, columns)) => {
+                let before = dirs
+                    .published
+                    .get(read)
+                    .filter(|_| dirs.staging.staged_dir(read).is_some());
+                narrowed = key_dates::dates_read_differently(ctx, m, read, columns, x, before).await?;
+                &narrowed
+            }
+            None => x,
+        };
         match windows.get(read) {
             None => dates.union(x),
             Some(Window::Days { lo, hi }) => {

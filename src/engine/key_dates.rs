@@ -12,7 +12,9 @@
 //!
 //! Work order progress shows why the projection matters: a work order
 //! delivered again when it closes changes its partition's rows, but a model
-//! that reads only its `call_id` has nothing to rebuild.
+//! that reads only its `call_id` has nothing to rebuild. A date window may
+//! name the columns it reads too (`reading`): only the dates whose projected
+//! rows changed go through it ([`dates_read_differently`]).
 
 use std::collections::BTreeMap;
 
@@ -40,41 +42,19 @@ pub async fn dates(
     published: &BTreeMap<String, TableDir>,
     built_here: &dyn Fn(&str) -> bool,
 ) -> Result<DateSet> {
-    let bad = |reason: String| Error::BadFile {
-        file: m.path.clone(),
-        reason: format!("header, key window of `{input}`: {reason}"),
-    };
-    let schema = ctx.table_provider(input).await?.schema();
-    let columns: Vec<String> = if window.reading.is_empty() {
-        schema.fields().iter().map(|f| f.name().clone()).collect()
-    } else {
-        window.reading.clone()
-    };
-    if let Some(c) = columns.iter().find(|c| schema.field_with_name(c).is_err()) {
-        return Err(bad(format!("`{input}` has no column `{c}`")));
-    }
+    let what = format!("key window of `{input}`");
+    let columns = columns(ctx, m, input, &window.reading, &what).await?;
     // A `latest_*` view's keys come from every delivery of those dates (its raw table), so a
     // key delivered again elsewhere is found by its superseded row too.
     let (source, columns) = match input.strip_prefix("latest_") {
         Some(rest) => (format!("raw_{rest}"), vec![window.key.clone()]),
         None => (input.to_string(), columns),
     };
-    let cols = columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", ");
     let key = quote(&window.key);
-    let cond = changed.sql_condition("dt");
-    let project = |table: &str| format!("SELECT {cols}, COUNT(*) AS rows__ FROM {table} WHERE {cond} GROUP BY {cols}");
-
     // Temporary names for published folders, removed whatever happens.
     let mut temporary = Temporary { ctx, names: Vec::new() };
-    let mut ctes = vec![format!("cur AS ({})", project(&source))];
-    let diff = match published.get(input).filter(|_| built_here(input)) {
-        Some(dir) => {
-            let name = temporary.register(&format!("{input}__before"), dir).await?;
-            ctes.push(format!("prev AS ({})", project(&name)));
-            "(SELECT * FROM cur EXCEPT SELECT * FROM prev) UNION ALL (SELECT * FROM prev EXCEPT SELECT * FROM cur)"
-        }
-        None => "SELECT * FROM cur",
-    };
+    let before = published.get(input).filter(|_| built_here(input));
+    let (ctes, diff) = projected_diff(&mut temporary, input, &source, &columns, changed, before).await?;
     let mut homes = Vec::new();
     for h in &window.homes {
         if h == SELF_HOME {
@@ -98,18 +78,92 @@ pub async fn dates(
         .collect::<Vec<_>>()
         .join(" UNION ");
     let sql = format!(
-        "WITH {}, changed_keys AS (SELECT DISTINCT {key} FROM ({diff}) AS d WHERE {key} IS NOT NULL) \
-         SELECT DISTINCT dt FROM ({lookups}) AS h",
-        ctes.join(", ")
+        "WITH {ctes}, changed_keys AS (SELECT DISTINCT {key} FROM ({diff}) AS d WHERE {key} IS NOT NULL) \
+         SELECT DISTINCT dt FROM ({lookups}) AS h"
     );
-    let batches = match ctx.sql(&sql).await {
+    dates_of(ctx, m, &what, &sql).await
+}
+
+/// The dates of `changed` on which `input`'s rows, projected on `reading`
+/// (a date window's `reading` list), differ from the published ones: a
+/// work order delivered again because it closed changes its partition, but
+/// not the columns a model reading only `call_id` and `accepted_ts` uses.
+/// `changed` itself when `input` has no published rows to compare with.
+pub async fn dates_read_differently(
+    ctx: &SessionContext,
+    m: &Model,
+    input: &str,
+    reading: &[String],
+    changed: &DateSet,
+    before: Option<&TableDir>,
+) -> Result<DateSet> {
+    let Some(before) = before else {
+        return Ok(changed.clone());
+    };
+    let what = format!("window of `{input}`");
+    let mut columns = columns(ctx, m, input, reading, &what).await?;
+    if !columns.iter().any(|c| c == "dt") {
+        columns.push("dt".to_string());
+    }
+    let mut temporary = Temporary { ctx, names: Vec::new() };
+    let (ctes, diff) = projected_diff(&mut temporary, input, input, &columns, changed, Some(before)).await?;
+    let sql = format!("WITH {ctes} SELECT DISTINCT dt FROM ({diff}) AS d");
+    dates_of(ctx, m, &what, &sql).await
+}
+
+/// `reading`, checked against `input`'s columns; every column when empty.
+async fn columns(ctx: &SessionContext, m: &Model, input: &str, reading: &[String], what: &str) -> Result<Vec<String>> {
+    let schema = ctx.table_provider(input).await?.schema();
+    if reading.is_empty() {
+        return Ok(schema.fields().iter().map(|f| f.name().clone()).collect());
+    }
+    match reading.iter().find(|c| schema.field_with_name(c).is_err()) {
+        Some(c) => Err(Error::BadFile {
+            file: m.path.clone(),
+            reason: format!("header, {what}: `{input}` has no column `{c}`"),
+        }),
+        None => Ok(reading.to_vec()),
+    }
+}
+
+/// The CTEs (`cur`, and `prev` with `before`) of `source`'s rows on
+/// `changed` projected on `columns` with their counts, and the SQL of the
+/// projected rows only one side has (every row of `cur` without `before`).
+async fn projected_diff(
+    temporary: &mut Temporary<'_>,
+    input: &str,
+    source: &str,
+    columns: &[String],
+    changed: &DateSet,
+    before: Option<&TableDir>,
+) -> Result<(String, &'static str)> {
+    let cols = columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", ");
+    let cond = changed.sql_condition("dt");
+    let project = |table: &str| format!("SELECT {cols}, COUNT(*) AS rows__ FROM {table} WHERE {cond} GROUP BY {cols}");
+    let mut ctes = vec![format!("cur AS ({})", project(source))];
+    let diff = match before {
+        Some(dir) => {
+            let name = temporary.register(&format!("{input}__before"), dir).await?;
+            ctes.push(format!("prev AS ({})", project(&name)));
+            "(SELECT * FROM cur EXCEPT SELECT * FROM prev) UNION ALL (SELECT * FROM prev EXCEPT SELECT * FROM cur)"
+        }
+        None => "SELECT * FROM cur",
+    };
+    Ok((ctes.join(", "), diff))
+}
+
+/// The dates `sql` (one `dt` column) returns; an error names `m`'s header.
+async fn dates_of(ctx: &SessionContext, m: &Model, what: &str, sql: &str) -> Result<DateSet> {
+    let batches = match ctx.sql(sql).await {
         Ok(df) => df.collect().await,
         Err(e) => Err(e),
     }
-    .map_err(|e| bad(format!("{e}; in {sql}")));
-    drop(temporary);
+    .map_err(|e| Error::BadFile {
+        file: m.path.clone(),
+        reason: format!("header, {what}: {e}; in {sql}"),
+    })?;
     let mut out = Vec::new();
-    for b in batches? {
+    for b in batches {
         let dt = b.column(0).as_primitive::<Date32Type>();
         out.extend(
             (0..dt.len())

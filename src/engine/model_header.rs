@@ -10,7 +10,11 @@
 //! -- window: conformed_dim_agent asof               the latest partition ≤ d
 //! -- window: raw_hotline_ivr_calls all              every partition
 //! -- window: conformed_fact_order by call_id in conformed_fact_agent_leg reading call_id,amount
+//! -- window: conformed_fact_work_order 0..0 reading call_id,accepted_ts
 //! ```
+//!
+//! `reading` after a date window names the columns the model reads: only the
+//! dates whose rows changed in those columns go through the window.
 //!
 //! The last form is a *key window*: output date d reads the input's rows of
 //! any date whose `call_id` is that of a row of d in the home table(s) (`self`
@@ -102,6 +106,9 @@ pub struct Header {
     pub windows: BTreeMap<String, Window>,
     /// Key windows, per input table (one per key).
     pub keys: BTreeMap<String, Vec<KeyWindow>>,
+    /// The columns a date window reads (`<table> <window> reading <columns>`),
+    /// per input table: only dates whose rows changed in them count.
+    pub reading: BTreeMap<String, Vec<String>>,
 }
 
 impl Header {
@@ -196,9 +203,15 @@ pub fn parse(sql: &str) -> Result<Header, String> {
                 keys.push(key);
                 continue;
             }
-            let mut parts = w.split_whitespace();
-            let (Some(table), Some(spec), None) = (parts.next(), parts.next(), parts.next()) else {
-                return Err(at("expected `window: <table> <lo>..<hi> | ..<hi> | asof | all`".into()));
+            let expected =
+                || at("expected `window: <table> <lo>..<hi> | ..<hi> | asof | all [reading <column>,…]`".into());
+            let (table, spec) = match words.as_slice() {
+                [table, spec] => (*table, *spec),
+                [table, spec, "reading", cols @ ..] if !cols.is_empty() => {
+                    header.reading.insert(table.to_string(), list(&cols.join("")));
+                    (*table, *spec)
+                }
+                _ => return Err(expected()),
             };
             let window = match spec {
                 "asof" => Window::AsOf,
@@ -225,15 +238,17 @@ pub fn parse(sql: &str) -> Result<Header, String> {
 }
 
 /// `<table> by <key> in <home>[,<home>…] [reading <column>[,<column>…]]`, split in words.
+/// `a,b, c` → `[a, b, c]`.
+fn list(w: &str) -> Vec<String> {
+    w.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 fn key_window(words: &[&str]) -> Result<KeyWindow, String> {
     let expected = || "expected `window: <table> by <key> in <home>[,<home>…] [reading <column>,…]`".to_string();
-    let list = |w: &str| -> Vec<String> {
-        w.split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
     match words {
         [_, "by", key, "in", homes] => Ok(KeyWindow {
             key: key.to_string(),
@@ -369,6 +384,9 @@ mod tests {
         assert!(h.keys["conformed_fact_work_order"][0].reading.is_empty());
         let two = parse("-- window: t by a in self\n-- window: t by b in self\nSELECT 1").unwrap();
         assert_eq!(two.keys["t"].len(), 2);
+        let read = parse("-- window: t -1..0 reading a, b\nSELECT 1").unwrap();
+        assert_eq!(days(&read.windows["t"]), (-1, 0));
+        assert_eq!(read.reading["t"], ["a", "b"]);
         for (sql, want) in [
             ("-- window: t by k\nSELECT 1", "expected `window: <table> by"),
             ("-- window: t by k in h reading a,b\nSELECT 1", "must name the key `k`"),

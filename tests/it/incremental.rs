@@ -170,7 +170,13 @@ fn night_by_night_equals_one_build(seed: u64, check_ledger: bool) {
             legs.starts_with(&d(2)) && legs.ends_with(&d(5)),
             "-1..1 around 3..4: {legs}"
         );
-        assert_eq!(night["conformed_fact_contact"], "all", "an `all` window: {night:?}");
+        assert_eq!(night["conformed_fact_survey"], "all", "an `all` window: {night:?}");
+        // Key windows: contacts found by leg and call, only the landed dates.
+        assert_eq!(
+            night["conformed_fact_contact"],
+            format!("{}..{}", d(3), d(4)),
+            "{night:?}"
+        );
         assert_eq!(night["marts_agent_performance_monthly"], "all", "by month: {night:?}");
         assert!(!night.contains_key("conformed_dim_interval") && !night.contains_key("cube_params"));
         // The late night (the 5th) re-opens the 2nd: read through -1..1, the 1st to the 3rd too.
