@@ -139,7 +139,14 @@ struct Dirs<'a> {
     published: &'a BTreeMap<String, TableDir>,
 }
 
-impl Dirs<'_> {
+impl<'a> Dirs<'a> {
+    /// The published folder of `table` when this run rebuilt it: its rows before the run.
+    fn before(&self, table: &str) -> Option<&'a TableDir> {
+        self.published
+            .get(table)
+            .filter(|_| self.staging.staged_dir(table).is_some())
+    }
+
     /// The partition dates of `table` (a `latest_*` view has its raw table's).
     fn partitions(&self, table: &str) -> Option<Vec<i64>> {
         let name = match table.strip_prefix("latest_") {
@@ -195,9 +202,10 @@ async fn dates_to_rebuild(
             return Ok(DateSet::all());
         };
         if let Some((m, keys)) = model.and_then(|m| Some((m, m.header.keys.get(read)?))) {
-            let built_here = |t: &str| dirs.staging.staged_dir(t).is_some();
+            let before = |t: &str| dirs.before(t);
+            let own = dirs.published.get(&m.table);
             for key in keys {
-                dates.union(&key_dates::dates(ctx, m, read, key, x, dirs.published, &built_here).await?);
+                dates.union(&key_dates::dates(ctx, m, read, key, x, &before, own).await?);
             }
             if !windows.contains_key(read) {
                 continue; // found by key only
@@ -207,11 +215,7 @@ async fn dates_to_rebuild(
         let narrowed;
         let x = match model.and_then(|m| Some((m, m.header.reading.get(read)?))) {
             Some((m, columns)) => {
-                let before = dirs
-                    .published
-                    .get(read)
-                    .filter(|_| dirs.staging.staged_dir(read).is_some());
-                narrowed = key_dates::dates_read_differently(ctx, m, read, columns, x, before).await?;
+                narrowed = key_dates::dates_read_differently(ctx, m, read, columns, x, dirs.before(read)).await?;
                 &narrowed
             }
             None => x,

@@ -16,8 +16,6 @@
 //! name the columns it reads too (`reading`): only the dates whose projected
 //! rows changed go through it ([`dates_read_differently`]).
 
-use std::collections::BTreeMap;
-
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::Date32Type;
 use datafusion::prelude::SessionContext;
@@ -29,18 +27,17 @@ use crate::error::{Error, Result};
 use crate::warehouse::TableDir;
 
 /// The dates of model `m` that the changed dates `changed` of `input` reach
-/// through `window`. `published` are the table folders before this run;
-/// `built_here` says which tables this run rebuilt (their published rows are
-/// the rows before: an input's to compare with, a home's to find the dates
-/// a key leaves).
-pub async fn dates(
+/// through `window`. `before` gives the published folder of a table this
+/// run rebuilt (its rows before: an input's to compare with, a home's to
+/// find the dates a key leaves); `own` is `m`'s published folder.
+pub async fn dates<'a>(
     ctx: &SessionContext,
     m: &Model,
     input: &str,
     window: &KeyWindow,
     changed: &DateSet,
-    published: &BTreeMap<String, TableDir>,
-    built_here: &dyn Fn(&str) -> bool,
+    before: &dyn Fn(&str) -> Option<&'a TableDir>,
+    own: Option<&'a TableDir>,
 ) -> Result<DateSet> {
     let what = format!("key window of `{input}`");
     let columns = columns(ctx, m, input, &window.reading, &what).await?;
@@ -53,18 +50,17 @@ pub async fn dates(
     let key = quote(&window.key);
     // Temporary names for published folders, removed whatever happens.
     let mut temporary = Temporary { ctx, names: Vec::new() };
-    let before = published.get(input).filter(|_| built_here(input));
-    let (ctes, diff) = projected_diff(&mut temporary, input, &source, &columns, changed, before).await?;
+    let (ctes, diff) = projected_diff(&mut temporary, input, &source, &columns, changed, before(input)).await?;
     let mut homes = Vec::new();
     for h in &window.homes {
         if h == SELF_HOME {
             // Never published: the model is built whole anyway.
-            if let Some(dir) = published.get(&m.table) {
+            if let Some(dir) = own {
                 homes.push(temporary.register(&format!("{}__self", m.table), dir).await?);
             }
         } else {
             homes.push(h.clone());
-            if let Some(dir) = published.get(h).filter(|_| built_here(h)) {
+            if let Some(dir) = before(h) {
                 homes.push(temporary.register(&format!("{h}__before"), dir).await?);
             }
         }
