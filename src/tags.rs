@@ -201,6 +201,9 @@ pub async fn build_dates(
         Some(d) => tags_on_dates_sql(d),
     };
     staging.set_scope(dates.cloned());
+    // The queries hold the small side of each join (dates, the day before's
+    // rows, each customer's list) and stream the tag rows: as written.
+    let ctx = &crate::engine::models::joins_as_written(ctx);
     for (table, dir, sql) in [
         ("marts_customer_tags", "marts/customer_tags", tags_sql),
         (
@@ -225,7 +228,7 @@ WITH days AS (
 ),
 rows AS (
     SELECT t.dt, t.customer_key, t.tag, t.strategy, MIN(t.evidence) AS evidence, d.day_no
-    FROM tag_rows AS t JOIN days AS d ON d.business_date = t.dt
+    FROM days AS d JOIN tag_rows AS t ON d.business_date = t.dt
     GROUP BY t.dt, t.customer_key, t.tag, t.strategy, d.day_no
 ),
 ranked AS (
@@ -235,8 +238,8 @@ ranked AS (
 SELECT r.customer_key, r.tag, r.strategy,
     MIN(r.dt) OVER (PARTITION BY r.customer_key, r.tag, r.run) AS since,
     r.evidence, COALESCE(f.settled_days >= 1, false) AS is_final, r.dt
-FROM ranked AS r
-LEFT JOIN finality_dates AS f ON f.dt = r.dt";
+FROM finality_dates AS f
+RIGHT JOIN ranked AS r ON f.dt = r.dt";
 
 /// [`TAGS_SQL`] for `dates`: the islands of each customer and tag within the
 /// dates, and an island starting on the first date of a range continues the
@@ -266,7 +269,7 @@ WITH days AS (
 ),
 rows AS (
     SELECT t.dt, t.customer_key, t.tag, t.strategy, MIN(t.evidence) AS evidence, d.day_no
-    FROM tag_rows AS t JOIN days AS d ON d.business_date = t.dt
+    FROM days AS d JOIN tag_rows AS t ON d.business_date = t.dt
     WHERE {cond}
     GROUP BY t.dt, t.customer_key, t.tag, t.strategy, d.day_no
 ),
@@ -281,9 +284,10 @@ islands AS (
 prev AS ({prev})
 SELECT i.customer_key, i.tag, i.strategy, COALESCE(p.since, i.island_start) AS since,
     i.evidence, COALESCE(f.settled_days >= 1, false) AS is_final, i.dt
-FROM islands AS i
-LEFT JOIN prev AS p ON p.customer_key = i.customer_key AND p.tag = i.tag AND p.next_dt = i.island_start
-LEFT JOIN finality_dates AS f ON f.dt = i.dt",
+FROM finality_dates AS f
+RIGHT JOIN (prev AS p
+    RIGHT JOIN islands AS i ON p.customer_key = i.customer_key AND p.tag = i.tag AND p.next_dt = i.island_start)
+    ON f.dt = i.dt",
         cond = dates.sql_condition("t.dt"),
     )
 }
@@ -319,9 +323,10 @@ SELECT c.customer_key,
     COALESCE(g.strategies, '') AS strategies,
     COALESCE(f.settled_days >= 1, false) AS is_final,
     c.dt
-FROM conformed_customer_day AS c
-LEFT JOIN finality_dates AS f ON f.dt = c.dt
-LEFT JOIN lists AS g ON g.dt = c.dt AND g.customer_key = c.customer_key
+FROM finality_dates AS f
+RIGHT JOIN (lists AS g
+    RIGHT JOIN conformed_customer_day AS c ON g.dt = c.dt AND g.customer_key = c.customer_key)
+    ON f.dt = c.dt
 WHERE {c_cond}",
         tags = list("tag", &names),
         strategies = list("strategy", &strategies),

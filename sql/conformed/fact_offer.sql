@@ -43,5 +43,9 @@ SELECT
     COALESCE(l.dt, o.dt) AS dt
 FROM params AS p
 CROSS JOIN o
-LEFT JOIN conformed_fact_agent_leg AS l ON l.leg_id = o.leg_id
+-- Only a leg within the window counts: a leg dated after its offer (a corrected delivery that
+-- moved the leg) leaves the offer unknown-leg on its popup date, whatever dates a run rebuilds
+-- together, so a night-by-night build equals a from-scratch one.
+LEFT JOIN conformed_fact_agent_leg AS l
+    ON l.leg_id = o.leg_id AND l.dt <= o.dt AND l.dt >= CAST(o.dt - INTERVAL '1 day' AS DATE)
 LEFT JOIN conformed_fact_order AS ord ON ord.order_id = o.order_id

@@ -46,37 +46,49 @@
 -- window: conformed_fact_work_order by call_id in conformed_fact_agent_leg reading call_id
 -- the subscriber snapshot in force on d
 -- window: conformed_fact_subscriber asof
+-- Memory: a hash join holds its left input whole and streams its right one past it, and
+-- `joins: as written` keeps the optimiser from swapping them (it misjudges aggregates). So
+-- the wide legs are always on the right, streamed: each lookup is a narrow table keyed by
+-- leg, call or code, built from the legs' keys and joined as `lookup RIGHT JOIN legs`.
+-- joins: as written
 WITH legs AS (
     SELECT l.leg_id, l.call_id, l.seq, l.dt, l.queue_start, l.center_id, l.skill_group, l.agent_id,
         l.customer_key, l.brand, l.handling_s, l.transferred, c.business_code,
         ROW_NUMBER() OVER (PARTITION BY l.call_id ORDER BY l.seq DESC, l.leg_id DESC) = 1 AS is_last_answered
-    FROM conformed_fact_agent_leg AS l
-    LEFT JOIN conformed_fact_contact AS c ON c.leg_id = l.leg_id
+    FROM conformed_fact_contact AS c
+    RIGHT JOIN conformed_fact_agent_leg AS l ON c.leg_id = l.leg_id
     WHERE l.is_answered
 ),
-snapshot AS (
-    SELECT d.business_date AS dt, s.customer_key, s.network, s.device_5g, s.tenure_months, s.arpu_3m
-    FROM conformed_dim_date AS d
-    JOIN conformed_fact_subscriber AS s ON s.dt = d.subscribers_snapshot_dt
-    WHERE s.status <> 'closed' AND s.customer_key IS NOT NULL
+-- The keys the lookups are found by: narrow, so holding them is cheap.
+leg_keys AS (
+    SELECT leg_id, call_id, dt, queue_start, customer_key
+    FROM conformed_fact_agent_leg
+    WHERE is_answered
 ),
 -- Only subscribers with an arpu_3m are ranked, and only they get a historical score; the
--- others keep their future score (they are in the snapshot).
-historical_rank AS (
-    SELECT dt, customer_key,
-        100.0 * PERCENT_RANK() OVER (PARTITION BY dt ORDER BY arpu_3m) AS historical
-    FROM snapshot
-    WHERE arpu_3m IS NOT NULL
+-- others keep their future score (they are in the snapshot). Ranked once per snapshot.
+ranked_subscribers AS (
+    SELECT dt AS snapshot_dt, customer_key, network, device_5g, tenure_months,
+        CASE WHEN arpu_3m IS NOT NULL
+            THEN 100.0 * PERCENT_RANK() OVER (PARTITION BY dt, arpu_3m IS NULL ORDER BY arpu_3m)
+        END AS historical
+    FROM conformed_fact_subscriber
+    WHERE status <> 'closed' AND customer_key IS NOT NULL
 ),
-call_orders AS (
-    SELECT call_id, SUM(amount) AS amount
-    FROM conformed_fact_order
-    WHERE status = 'success' AND op_type <> 'payment' AND call_id IS NOT NULL
-    GROUP BY call_id
+-- Each leg's caller in the snapshot in force on the leg's date.
+leg_snapshot AS (
+    SELECT k.leg_id, r.network, r.device_5g, r.tenure_months, r.historical
+    FROM (
+        SELECT l.leg_id, l.customer_key, d.subscribers_snapshot_dt
+        FROM conformed_dim_date AS d
+        JOIN leg_keys AS l ON l.dt = d.business_date
+    ) AS k
+    JOIN ranked_subscribers AS r
+        ON r.snapshot_dt = k.subscribers_snapshot_dt AND r.customer_key = k.customer_key
 ),
 recent_success AS (
     SELECT l.leg_id
-    FROM legs AS l
+    FROM leg_keys AS l
     JOIN conformed_customer_event AS s
         ON s.customer_key = l.customer_key AND s.kind = 'marketing_success'
         AND s.event_ts < l.queue_start AND s.event_ts >= l.queue_start - INTERVAL '180 days'
@@ -86,11 +98,59 @@ complaints AS (
     SELECT l.leg_id,
         SUM(CASE WHEN w.kind = 'complaint' THEN 1 ELSE 0 END) AS complaints,
         SUM(CASE WHEN w.kind = 'escalated_complaint' THEN 1 ELSE 0 END) AS escalated
-    FROM legs AS l
+    FROM leg_keys AS l
     JOIN conformed_customer_event AS w
         ON w.customer_key = l.customer_key AND w.kind IN ('complaint', 'escalated_complaint')
         AND w.event_ts < l.queue_start AND w.event_ts >= l.queue_start - INTERVAL '90 days'
     GROUP BY l.leg_id
+),
+repeats AS (
+    SELECT l.leg_id
+    FROM params AS p
+    CROSS JOIN leg_keys AS l
+    JOIN conformed_fact_agent_leg AS m
+        ON m.customer_key = l.customer_key AND m.is_request AND m.call_id <> l.call_id
+        AND m.queue_start < l.queue_start
+        AND date_part('epoch', m.queue_start) >= date_part('epoch', l.queue_start) - p.fcr_window_h * 3600
+    GROUP BY l.leg_id
+),
+-- Everything known per leg, one row per leg that has any of it.
+leg_features AS (
+    SELECT leg_id,
+        bool_or(in_snapshot) AS in_snapshot, MAX(network) AS network, bool_or(device_5g) AS device_5g,
+        MAX(tenure_months) AS tenure_months, MAX(historical) AS historical,
+        bool_or(recent_success) AS recent_success,
+        SUM(complaints) AS complaints, SUM(escalated) AS escalated, bool_or(is_repeat) AS is_repeat
+    FROM (
+        SELECT leg_id, true AS in_snapshot, network, device_5g, tenure_months, historical,
+            false AS recent_success, 0 AS complaints, 0 AS escalated, false AS is_repeat
+        FROM leg_snapshot
+        UNION ALL
+        SELECT leg_id, false, NULL, NULL, NULL, NULL, true, 0, 0, false FROM recent_success
+        UNION ALL
+        SELECT leg_id, false, NULL, NULL, NULL, NULL, false, complaints, escalated, false FROM complaints
+        UNION ALL
+        SELECT leg_id, false, NULL, NULL, NULL, NULL, false, 0, 0, true FROM repeats
+    ) AS f
+    GROUP BY leg_id
+),
+-- current_score's orders and has_work_order, for the calls of the legs read.
+batch_calls AS (
+    SELECT DISTINCT call_id FROM leg_keys
+),
+call_features AS (
+    SELECT call_id, SUM(amount) AS amount, bool_or(has_work_order) AS has_work_order
+    FROM (
+        SELECT o.call_id, o.amount, false AS has_work_order
+        FROM batch_calls AS k
+        JOIN conformed_fact_order AS o ON o.call_id = k.call_id
+        WHERE o.status = 'success' AND o.op_type <> 'payment'
+        UNION ALL
+        SELECT w.call_id, NULL, true
+        FROM batch_calls AS k
+        JOIN conformed_fact_work_order AS w ON w.call_id = k.call_id
+    ) AS c
+    GROUP BY call_id
 ),
 -- Elastic and the code mean: the per-date counts (conformed_business_code_day) summed over the window.
 code_window AS (
@@ -104,52 +164,40 @@ code_window AS (
         AND CAST(k.dt AS BIGINT) > CAST(d.business_date AS BIGINT) - p.e1_baseline_days
     GROUP BY d.business_date, k.business_code
 ),
-repeats AS (
-    SELECT l.leg_id
-    FROM params AS p
-    CROSS JOIN legs AS l
-    JOIN conformed_fact_agent_leg AS m
-        ON m.customer_key = l.customer_key AND m.is_request AND m.call_id <> l.call_id
-        AND m.queue_start < l.queue_start
-        AND date_part('epoch', m.queue_start) >= date_part('epoch', l.queue_start) - p.fcr_window_h * 3600
-    GROUP BY l.leg_id
-),
-work_order_calls AS (
-    SELECT DISTINCT call_id FROM conformed_fact_work_order WHERE call_id IS NOT NULL
-),
 scored AS (
     SELECT
         l.*,
-        hr.historical AS historical_score,
+        f.historical AS historical_score,
         CASE
             WHEN l.is_last_answered
                 THEN LEAST(100.0, 100.0 * CAST(COALESCE(o.amount, 0) AS DOUBLE) / p.e1_current_cap)
             ELSE 0.0
         END AS current_score,
-        CASE WHEN h.customer_key IS NOT NULL THEN
-            40.0 * CASE WHEN h.device_5g AND h.network = '4g' THEN 1 ELSE 0 END
-            + 30.0 * LEAST(h.tenure_months, 60) / 60.0
-            + 30.0 * CASE WHEN rs.leg_id IS NOT NULL THEN 1 ELSE 0 END
+        CASE WHEN f.in_snapshot THEN
+            40.0 * CASE WHEN f.device_5g AND f.network = '4g' THEN 1 ELSE 0 END
+            + 30.0 * LEAST(f.tenure_months, 60) / 60.0
+            + 30.0 * CASE WHEN f.recent_success THEN 1 ELSE 0 END
         END AS future_score,
         LEAST(100.0,
-            20.0 * COALESCE(cp.complaints, 0) + 20.0 * COALESCE(cp.escalated, 0)
+            20.0 * COALESCE(f.complaints, 0) + 20.0 * COALESCE(f.escalated, 0)
             + 40.0 * CASE WHEN l.brand = 'vip' THEN 1 ELSE 0 END) AS influence_score,
         100.0 * (1.0 - w.self_service_share) AS elastic_score,
         w.mean_handling_s AS code_mean_handling_s,
-        rp.leg_id IS NOT NULL AS is_repeat_call,
-        wc.call_id IS NOT NULL AS has_work_order,
+        COALESCE(f.is_repeat, false) AS is_repeat_call,
+        COALESCE(o.has_work_order, false) AS has_work_order,
         p.e1_complex_factor,
         p.e1_high_value_min
     FROM params AS p
-    CROSS JOIN legs AS l
-    LEFT JOIN snapshot AS h ON h.dt = l.dt AND h.customer_key = l.customer_key
-    LEFT JOIN historical_rank AS hr ON hr.dt = l.dt AND hr.customer_key = l.customer_key
-    LEFT JOIN call_orders AS o ON o.call_id = l.call_id
-    LEFT JOIN recent_success AS rs ON rs.leg_id = l.leg_id
-    LEFT JOIN complaints AS cp ON cp.leg_id = l.leg_id
-    LEFT JOIN code_window AS w ON w.dt = l.dt AND w.business_code = l.business_code
-    LEFT JOIN repeats AS rp ON rp.leg_id = l.leg_id
-    LEFT JOIN work_order_calls AS wc ON wc.call_id = l.call_id
+    CROSS JOIN (
+        code_window AS w
+        RIGHT JOIN (
+            call_features AS o
+            RIGHT JOIN (
+                leg_features AS f
+                RIGHT JOIN legs AS l ON f.leg_id = l.leg_id
+            ) ON o.call_id = l.call_id
+        ) ON w.dt = l.dt AND w.business_code = l.business_code
+    )
 ),
 -- The dimensions' weights as one row (a dimension missing from param_e1_weights weighs nothing).
 e1_weights AS (
@@ -161,8 +209,8 @@ e1_weights AS (
         MAX(CASE WHEN dimension = 'elastic' THEN weight END) AS w_elastic
     FROM param_e1_weights
 ),
-value AS (
-    SELECT s.leg_id,
+valued AS (
+    SELECT s.*,
         (COALESCE(e.w_historical * s.historical_score, 0.0) + COALESCE(e.w_current * s.current_score, 0.0)
             + COALESCE(e.w_future * s.future_score, 0.0) + COALESCE(e.w_influence * s.influence_score, 0.0)
             + COALESCE(e.w_elastic * s.elastic_score, 0.0))
@@ -181,15 +229,14 @@ SELECT
     s.queue_start, s.handling_s, s.transferred, s.is_repeat_call, s.has_work_order,
     s.code_mean_handling_s,
     s.historical_score, s.current_score, s.future_score, s.influence_score, s.elastic_score,
-    v.value_score,
+    s.value_score,
     CASE
         WHEN s.handling_s > s.e1_complex_factor * s.code_mean_handling_s OR s.transferred
             OR s.is_repeat_call OR s.has_work_order THEN 'complex'
-        WHEN v.value_score >= s.e1_high_value_min THEN 'high_value'
+        WHEN s.value_score >= s.e1_high_value_min THEN 'high_value'
         ELSE 'low_value'
     END AS value_class,
     COALESCE(fin.settled_days >= 7, false) AS is_final,
     s.dt
-FROM scored AS s
-JOIN value AS v ON v.leg_id = s.leg_id
-LEFT JOIN finality_dates AS fin ON fin.dt = s.dt
+FROM finality_dates AS fin
+RIGHT JOIN valued AS s ON fin.dt = s.dt

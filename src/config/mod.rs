@@ -84,6 +84,9 @@ pub struct PrivacyConfig {
     pub key_file: Option<String>,
 }
 
+/// Dates a by-date model builds at once by default ([`EngineConfig::rebuild_batch_days`]).
+pub const DEFAULT_REBUILD_BATCH_DAYS: usize = 7;
+
 /// Limits of the query engine for building models and marts.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -98,6 +101,10 @@ pub struct EngineConfig {
     /// The most a build may spill to disk at once, in MiB; past it the build fails
     /// (default DataFusion's, 100 GiB).
     pub max_spill_mb: Option<u64>,
+    /// The most dates a by-date model builds at once: a rebuild of more (a
+    /// backlog, a changed definition, a first build) runs in batches of this
+    /// many dates, so its memory does not grow with history.
+    pub rebuild_batch_days: usize,
 }
 
 impl Default for EngineConfig {
@@ -107,6 +114,7 @@ impl Default for EngineConfig {
             spill_dir: None,
             target_partitions: None,
             max_spill_mb: None,
+            rebuild_batch_days: DEFAULT_REBUILD_BATCH_DAYS,
         }
     }
 }

@@ -111,6 +111,27 @@ impl DateSet {
         out
     }
 
+    /// The set cut into sets of at most `size` dates of `span` (`lo ..= hi`),
+    /// in date order; the dates below the span go with the first, those above
+    /// with the last. Together they are the set, open ends included, so a
+    /// rebuild done batch by batch misses no date even where `span` guessed
+    /// short. One batch (the set itself) when the span holds `size` dates or fewer.
+    pub fn batches(&self, span: (i64, i64), size: usize) -> Vec<DateSet> {
+        let inside = self.intersect(&DateSet::range(span.0, span.1));
+        let dates: Vec<i64> = inside.0.iter().flat_map(|&(a, b)| a..=b).collect();
+        if dates.len() <= size.max(1) {
+            return vec![self.clone()];
+        }
+        let mut out: Vec<DateSet> = dates
+            .chunks(size.max(1))
+            .map(|c| DateSet::of(c.iter().copied()))
+            .collect();
+        out[0].union(&self.intersect(&DateSet::range(MIN, span.0 - 1)));
+        let last = out.len() - 1;
+        out[last].union(&self.intersect(&DateSet::range(span.1 + 1, MAX)));
+        out
+    }
+
     /// Each interval `a..b` widened to `a + lo .. b + hi` (open ends stay open).
     pub fn widen(&self, lo: i64, hi: i64) -> DateSet {
         let mut out = DateSet::empty();
@@ -215,5 +236,27 @@ mod tests {
         assert_eq!(DateSet::from(20408).to_string(), "2025-11-16..");
         assert_eq!(DateSet::all().to_string(), "all");
         assert!(!DateSet::from(3).is_bounded() && DateSet::of([3]).is_bounded());
+    }
+
+    #[test]
+    fn batches_cover_the_set_open_ends_included() {
+        // Every date, cut over the span 10..=16 in threes: ..=12, 13..=15, 16..
+        let b = DateSet::all().batches((10, 16), 3);
+        assert_eq!(
+            b,
+            vec![DateSet::range(MIN, 12), DateSet::range(13, 15), DateSet::from(16)]
+        );
+        // Only dates of the set are counted: 1, 5, 6, 9 in twos is {1, 5}, {6, 9}.
+        assert_eq!(
+            DateSet::of([1, 5, 6, 9]).batches((0, 20), 2),
+            vec![DateSet::of([1, 5]), DateSet::of([6, 9])]
+        );
+        // Small enough: the set itself, one batch.
+        assert_eq!(DateSet::from(5).batches((0, 7), 7), vec![DateSet::from(5)]);
+        let mut joined = DateSet::empty();
+        for part in DateSet::from(3).batches((0, 30), 4) {
+            joined.union(&part);
+        }
+        assert_eq!(joined, DateSet::from(3));
     }
 }

@@ -68,7 +68,8 @@ pub struct Rebuilt {
 }
 
 /// Run the nodes of `graph` that `changes` reach, each over the dates that
-/// need it, into `staging`. `params` gives window bounds their values.
+/// need it, into `staging`. `params` gives window bounds their values; a
+/// by-date model with more than `batch_days` dates to rebuild runs in batches.
 pub async fn build(
     graph: &BuildGraph,
     ctx: &SessionContext,
@@ -76,6 +77,7 @@ pub async fn build(
     finality: Option<&Finality>,
     changes: &Changes,
     params: &crate::config::Params,
+    batch_days: usize,
 ) -> Result<Vec<Rebuilt>> {
     let params = match serde_json::to_value(params).expect("params serialise") {
         serde_json::Value::Object(m) => m,
@@ -97,15 +99,29 @@ pub async fn build(
         if dates.is_empty() {
             continue;
         }
-        let narrowed = match (&node.job, dates.is_all()) {
-            (Job::Sql(m), false) => narrow_inputs(ctx, m, &dates, &params, &dirs).await?,
-            _ => Vec::new(),
+        let batches = match &node.job {
+            Job::Sql(m) if m.header.kind == Kind::ByDate => match span(m, &dirs) {
+                Some(span) => dates.batches(span, batch_days),
+                None => vec![dates.clone()],
+            },
+            _ => vec![dates.clone()],
         };
-        staging.set_scope(Some(dates.clone()));
-        let counts = run_node(node, ctx, staging, finality, &dates).await;
-        staging.set_scope(None);
-        restore(ctx, narrowed)?;
-        let counts = counts?;
+        let mut counts: Vec<ModelCounts> = Vec::new();
+        for batch in &batches {
+            let dirs = Dirs {
+                staging,
+                published: &published,
+            };
+            let narrowed = match (&node.job, batch.is_all()) {
+                (Job::Sql(m), false) => narrow_inputs(ctx, m, batch, &params, &dirs).await?,
+                _ => Vec::new(),
+            };
+            staging.set_scope(Some(batch.clone()));
+            let built = run_node(node, ctx, staging, finality, batch).await;
+            staging.set_scope(None);
+            restore(ctx, narrowed)?;
+            add_counts(&mut counts, built?);
+        }
         for t in node.tables() {
             let c = staging.changed(&t).cloned().unwrap_or_else(DateSet::all);
             changed.insert(t, c);
@@ -113,6 +129,36 @@ pub async fn build(
         out.push(Rebuilt { dates, counts });
     }
     Ok(out)
+}
+
+/// The first and last dates of `m`'s dated inputs and of its own published
+/// table: where its batches are cut (`None`: no dated input).
+fn span(m: &models::Model, dirs: &Dirs<'_>) -> Option<(i64, i64)> {
+    let own = dirs
+        .published
+        .get(&m.table)
+        .map(|t| partition_dates(&t.path).into_keys().collect::<Vec<_>>());
+    let dates: Vec<i64> = m
+        .reads
+        .iter()
+        .filter_map(|r| dirs.partitions(r))
+        .chain(own)
+        .flat_map(|p| p.first().copied().into_iter().chain(p.last().copied()))
+        .collect();
+    Some((*dates.iter().min()?, *dates.iter().max()?))
+}
+
+/// Fold one batch's counts into the node's: rows and seconds add up per table.
+fn add_counts(total: &mut Vec<ModelCounts>, batch: Vec<ModelCounts>) {
+    for c in batch {
+        match total.iter_mut().find(|t| t.table == c.table) {
+            Some(t) => {
+                t.rows += c.rows;
+                t.seconds += c.seconds;
+            }
+            None => total.push(c),
+        }
+    }
 }
 
 /// Run `node` over `dates` (every date: whole) into `staging`.

@@ -11,6 +11,7 @@
 //! -- window: raw_hotline_ivr_calls all              every partition
 //! -- window: conformed_fact_order by call_id in conformed_fact_agent_leg reading call_id,amount
 //! -- window: conformed_fact_work_order 0..0 reading call_id,accepted_ts
+//! -- joins: as written                              left side of each join held, right streamed
 //! ```
 //!
 //! `reading` after a date window names the columns the model reads: only the
@@ -109,6 +110,10 @@ pub struct Header {
     /// The columns a date window reads (`<table> <window> reading <columns>`),
     /// per input table: only dates whose rows changed in them count.
     pub reading: BTreeMap<String, Vec<String>>,
+    /// `-- joins: as written`: each join holds its left input in memory and
+    /// streams the right one, as the SQL says, instead of the optimiser
+    /// swapping them on its estimates (which misjudge aggregates and windows).
+    pub joins_as_written: bool,
 }
 
 impl Header {
@@ -192,6 +197,14 @@ pub fn parse(sql: &str) -> Result<Header, String> {
                     )));
                 }
             };
+        } else if let Some(j) = comment.strip_prefix("joins:") {
+            if j.trim() != "as written" {
+                return Err(at(format!(
+                    "unknown `joins: {}`; expected `joins: as written`",
+                    j.trim()
+                )));
+            }
+            header.joins_as_written = true;
         } else if let Some(w) = comment.strip_prefix("window:") {
             let words: Vec<&str> = w.split_whitespace().collect();
             if words.get(1) == Some(&"by") {
@@ -408,6 +421,14 @@ mod tests {
         };
         assert_eq!(hi.days(&params()), Ok(1));
         assert!(parse("-- window: t ..\nSELECT 1").unwrap_err().contains("empty bound"));
+    }
+
+    #[test]
+    fn joins_as_written_is_declared_or_refused() {
+        assert!(!parse("-- kind: by_date\nSELECT 1").unwrap().joins_as_written);
+        assert!(parse("-- kind: by_date\n-- joins: as written\nSELECT 1").unwrap().joins_as_written);
+        let e = parse("-- joins: smallest left\nSELECT 1").unwrap_err();
+        assert!(e.contains("line 1: unknown `joins: smallest left`"), "{e}");
     }
 
     #[test]

@@ -179,6 +179,11 @@ fn order(models: Vec<Model>) -> Result<Vec<Model>> {
     Ok(out)
 }
 
+/// Names a table whose physical plan, with each operator's metrics (rows,
+/// time, memory of hash joins), is printed to stderr once it is built or failed:
+/// how to find which step of a model holds the memory.
+pub const ENV_PROFILE: &str = "CALLCUBE_PROFILE";
+
 /// Rows written per model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelCounts {
@@ -217,6 +222,8 @@ pub struct Staging {
     scope: Option<DateSet>,
     /// Per staged table, the dates whose rows differ from the published table's.
     changed: BTreeMap<String, DateSet>,
+    /// Folders staged so far: a table rebuilt in batches gets a new one per batch.
+    folders: usize,
 }
 
 impl std::fmt::Debug for Staging {
@@ -238,6 +245,7 @@ impl Staging {
             observer: None,
             scope: None,
             changed: BTreeMap::new(),
+            folders: 0,
         }
     }
 
@@ -272,17 +280,26 @@ impl Staging {
         self.observer = Some(Box::new(observer));
     }
 
-    /// A fresh hidden folder beside `<root>/<dir>`, to be swapped in by [`Staging::commit`].
-    fn stage_dir(&mut self, dir: &str) -> PathBuf {
+    /// A fresh hidden folder beside `<root>/<dir>`, to be swapped in by
+    /// [`Staging::commit`], and the folder of the batch staged before it in
+    /// this run, if any: it leaves the list, its partitions to be carried over.
+    fn stage_dir(&mut self, dir: &str) -> (PathBuf, Option<PathBuf>) {
         let dest = self.root.join(dir);
+        let earlier = self.staged.iter().position(|(_, d)| *d == dest);
+        let previous = earlier.map(|i| self.staged.remove(i).0);
+        self.folders += 1;
+        let batch = match &previous {
+            Some(_) => format!("-{}", self.folders),
+            None => String::new(),
+        };
         let tmp = dest.with_file_name(format!(
-            ".{}.{}.tmp",
+            ".{}.{}{batch}.tmp",
             dest.file_name().expect("table dir").to_string_lossy(),
             self.run_id
         ));
         let _ = std::fs::remove_dir_all(&tmp);
         self.staged.push((tmp.clone(), dest));
-        tmp
+        (tmp, previous)
     }
 
     /// Stream `stream` into the table at `<root>/<dir>` (one file per `dt`,
@@ -294,12 +311,14 @@ impl Staging {
         dir: &str,
         stream: SendableRecordBatchStream,
     ) -> Result<Written> {
-        let tmp = self.stage_dir(dir);
+        let (tmp, previous) = self.stage_dir(dir);
         let pool = Arc::clone(&ctx.runtime_env().memory_pool);
         let published = self.root.join(dir);
         let written = write_stream(&tmp, stream, &pool, published.exists()).await?;
         let changed = partitions::changed_dates(&published, &written, self.scope.as_ref());
         let mut partitioned = written.partitioned;
+        // A table rebuilt in batches of dates carries over the batch before's partitions.
+        let base = previous.as_deref().unwrap_or(&published);
         if let Some(scope) = &self.scope {
             if !written.partitioned && written.rows > 0 {
                 return Err(Error::BadFile {
@@ -309,7 +328,7 @@ impl Staging {
                         .into(),
                 });
             }
-            let linked = partitions::link_partitions(&published, &tmp, |d| !scope.contains(d))?;
+            let linked = partitions::link_partitions(base, &tmp, |d| !scope.contains(d))?;
             if linked > 0 && !written.partitioned {
                 // No rows on the rebuilt dates: the kept partitions are the table.
                 let empty = tmp.join(warehouse::DATA_FILE);
@@ -317,7 +336,10 @@ impl Staging {
                 partitioned = true;
             }
         }
-        self.changed.insert(dir.replace('/', "_"), changed);
+        if let Some(previous) = previous {
+            let _ = std::fs::remove_dir_all(previous);
+        }
+        self.changed.entry(dir.replace('/', "_")).or_default().union(&changed);
         warehouse::register_dir(
             ctx,
             &warehouse::TableDir {
@@ -351,11 +373,22 @@ impl Staging {
             }
             df = df.filter(scope.predicate("dt")).map_err(failed)?;
         }
-        let stream = df.execute_stream().await.map_err(failed)?;
-        self.stage_stream(ctx, dir, stream).await.map_err(|e| match e {
+        let table = dir.replace('/', "_");
+        let profiled = std::env::var(ENV_PROFILE).is_ok_and(|t| t == table);
+        let plan = df.create_physical_plan().await.map_err(failed)?;
+        let stream = datafusion::physical_plan::execute_stream(Arc::clone(&plan), ctx.task_ctx()).map_err(failed)?;
+        let staged = self.stage_stream(ctx, dir, stream).await.map_err(|e| match e {
             Error::DataFusion(source) => failed(source),
             other => other,
-        })
+        });
+        if profiled {
+            let shown = datafusion::physical_plan::display::DisplayableExecutionPlan::with_metrics(plan.as_ref());
+            eprintln!(
+                "{ENV_PROFILE}: the plan of `{table}`, with what each step did:\n{}",
+                shown.indent(true)
+            );
+        }
+        staged
     }
 
     /// Stage a result computed in memory (small code-written marts).
@@ -408,6 +441,14 @@ pub async fn run_into(ctx: &SessionContext, models: &[Model], staging: &mut Stag
     let mut counts = Vec::new();
     for m in models {
         let started = std::time::Instant::now();
+        let as_written;
+        let ctx = match m.header.joins_as_written {
+            true => {
+                as_written = joins_as_written(ctx);
+                &as_written
+            }
+            false => ctx,
+        };
         let written = staging
             .stage_sql(ctx, &m.dir, &m.sql, &format!("model `{}`", m.table))
             .await
@@ -418,6 +459,15 @@ pub async fn run_into(ctx: &SessionContext, models: &[Model], staging: &mut Stag
         counts.push(ModelCounts::of(&m.dir, written.rows, started));
     }
     Ok(counts)
+}
+
+/// `ctx` (its tables, memory pool and functions) with joins planned as written:
+/// the optimiser does not swap a join's inputs, so the left one is what a hash
+/// join holds in memory.
+pub fn joins_as_written(ctx: &SessionContext) -> SessionContext {
+    let mut state = ctx.state();
+    state.config_mut().options_mut().optimizer.join_reordering = false;
+    SessionContext::new_with_state(state)
 }
 
 /// Run `sql` and gather its result in one batch; a failure says `what` was being built.

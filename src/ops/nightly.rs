@@ -475,7 +475,16 @@ async fn build_and_publish(
     let observer = std::sync::Arc::clone(&stage);
     staging.observe(move |dir| observer.step(dir));
     let built = async {
-        let rebuilt = build_graph_incremental(&ctx, graph, &mut staging, &finality, &changes, &pipeline.params).await?;
+        let rebuilt = build_graph_incremental(
+            &ctx,
+            graph,
+            &mut staging,
+            &finality,
+            &changes,
+            &pipeline.params,
+            pipeline.engine.rebuild_batch_days,
+        )
+        .await?;
         let checks = quality::run_checks(&ctx, &pipeline.quality.check).await?;
         let failures = quality::blocking_failures(&checks);
         progress.outcome.checks.extend(checks);
