@@ -54,17 +54,17 @@ pub async fn build_dates(
         let batch = match (dates, grain) {
             (None, _) => {
                 staging.set_scope(None);
-                metrics_at(ctx, grain, finality, fcr_window_h, &[(None, None)]).await?
+                metrics_at(ctx, grain, finality, fcr_window_h, None).await?
             }
             (Some(dates), Grain::Hour | Grain::Day) => {
                 staging.set_scope(Some(dates.clone()));
-                metrics_at(ctx, grain, finality, fcr_window_h, &spans(dates)).await?
+                metrics_at(ctx, grain, finality, fcr_window_h, Some(dates)).await?
             }
             (Some(dates), _) => {
                 // One file, not partitioned: the periods touched recomputed, the others kept.
                 staging.set_scope(None);
                 let periods = widen_to_periods(dates, grain);
-                let fresh = metrics_at(ctx, grain, finality, fcr_window_h, &spans(&periods)).await?;
+                let fresh = metrics_at(ctx, grain, finality, fcr_window_h, Some(&periods)).await?;
                 let kept = published_rows_outside(ctx, dir, grain, &periods).await?;
                 concat_as(&fresh, &kept)?
             }
@@ -82,15 +82,13 @@ pub async fn build_dates(
     Ok(counts)
 }
 
-/// `dates` as `(from, to)` ranges for [`Request`] (`None`: open).
-fn spans(dates: &DateSet) -> Vec<(Option<i64>, Option<i64>)> {
-    let all = DateSet::all();
-    let (lo, hi) = all.intervals()[0];
-    dates
-        .intervals()
-        .iter()
-        .map(|&(a, b)| ((a > lo).then_some(a), (b < hi).then_some(b)))
-        .collect()
+/// The first and last date of `dates` for [`Request`] (`None`: open), which
+/// prune the cube's partitions; `dates` itself filters the dates between.
+fn bounds(dates: &DateSet) -> (Option<i64>, Option<i64>) {
+    let (lo, hi) = DateSet::all().intervals()[0];
+    let first = dates.intervals().first().map(|i| i.0).filter(|&a| a > lo);
+    let last = dates.intervals().last().map(|i| i.1).filter(|&b| b < hi);
+    (first, last)
 }
 
 /// `dates` widened to whole weeks or months.
@@ -168,17 +166,18 @@ fn mart_dims(m: &catalog::Metric, grain: Grain) -> Vec<String> {
         .collect()
 }
 
-/// Every metric at `grain`, one row per period, dimension and member.
+/// Every metric at `grain`, one row per period, dimension and member, on `dates` (`None`: every date).
 async fn metrics_at(
     ctx: &SessionContext,
     grain: Grain,
     finality: &Finality,
     fcr_window_h: i64,
-    spans: &[(Option<i64>, Option<i64>)],
+    dates: Option<&DateSet>,
 ) -> Result<RecordBatch> {
     let mut parts = Vec::new();
-    let metrics = catalog::catalog().iter().filter(|m| grain >= m.min_grain());
-    for (m, &(from, to)) in metrics.flat_map(|m| spans.iter().map(move |s| (m, s))) {
+    let (from, to) = dates.map_or((None, None), bounds);
+    let dates = dates.filter(|d| !d.is_all()).cloned();
+    for m in catalog::catalog().iter().filter(|m| grain >= m.min_grain()) {
         let dims = mart_dims(m, grain);
         if dims.is_empty() {
             continue;
@@ -190,6 +189,7 @@ async fn metrics_at(
             from,
             to,
             filter: None,
+            dates: dates.clone(),
         };
         parts.push((m.id.clone(), format!(
             "SELECT '{}' AS metric_id, '{}' AS metric_key, '{grain}' AS grain, CAST(period_label AS VARCHAR) AS period, \

@@ -23,6 +23,9 @@ pub struct Request<'a> {
     pub to: Option<i64>,
     /// An extra SQL condition on cube columns.
     pub filter: Option<String>,
+    /// Only these business dates (within `from` … `to`): the marts rebuild a
+    /// night's scattered dates in one query per metric, not one per range.
+    pub dates: Option<crate::engine::dateset::DateSet>,
 }
 
 /// One answer row, as text ready to print (NULL = None).
@@ -145,6 +148,9 @@ impl Request<'_> {
         }
         if let Some(t) = self.to {
             c.push(format!("{date_col} <= DATE '{}'", date_string(t)));
+        }
+        if let Some(d) = &self.dates {
+            c.push(d.sql_condition(date_col));
         }
         if let Some(e) = extra {
             c.push(format!("({e})"));

@@ -254,6 +254,7 @@ pub fn run(args: MetricArgs) -> Result<ExitCode> {
         from: date_flag("from", &args.from)?,
         to: date_flag("to", &args.to)?,
         filter: args.filter.clone(),
+        dates: None,
     };
     request.check()?;
     if args.show_sql {

@@ -426,7 +426,11 @@ mod tests {
     #[test]
     fn joins_as_written_is_declared_or_refused() {
         assert!(!parse("-- kind: by_date\nSELECT 1").unwrap().joins_as_written);
-        assert!(parse("-- kind: by_date\n-- joins: as written\nSELECT 1").unwrap().joins_as_written);
+        assert!(
+            parse("-- kind: by_date\n-- joins: as written\nSELECT 1")
+                .unwrap()
+                .joins_as_written
+        );
         let e = parse("-- joins: smallest left\nSELECT 1").unwrap_err();
         assert!(e.contains("line 1: unknown `joins: smallest left`"), "{e}");
     }

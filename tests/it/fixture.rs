@@ -158,6 +158,7 @@ impl Built {
             from: None,
             to: None,
             filter: None,
+            dates: None,
         };
         let rt = tokio::runtime::Runtime::new().unwrap();
         rt.block_on(async {

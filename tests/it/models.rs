@@ -210,6 +210,7 @@ fn marts_hold_every_metric_as_the_metric_command_answers_it() {
             from: None,
             to: None,
             filter: None,
+            dates: None,
         };
         let finality = callcube::catalog::query::Finality::default();
         callcube::catalog::query::answer(&ctx, &req, &finality).await.unwrap()

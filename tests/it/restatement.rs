@@ -42,6 +42,7 @@ fn on_the_16th(s: &Scratch, id: &str) -> (String, String, bool) {
             from: None,
             to: None,
             filter: None,
+            dates: None,
         };
         let rows = query::answer(&ctx, &req, &finality).await.unwrap();
         let r = rows

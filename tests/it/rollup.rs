@@ -71,6 +71,7 @@ impl Session {
             from: None,
             to: None,
             filter: None,
+            dates: None,
         };
         self.rt.block_on(query::answer(&self.ctx, &req, &Finality::default()))
     }
