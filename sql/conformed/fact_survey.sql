@@ -15,15 +15,24 @@
 -- window: latest_hotline_surveys all
 -- the surveyed leg and the call's first answered request can be of any earlier date
 -- window: conformed_fact_agent_leg all
+-- Every date is rebuilt, so the work is kept to the surveys: legs are looked up by the
+-- surveys' keys (held in memory, as written) and only the surveyed calls' requests are ranked.
+-- joins: as written
 WITH s AS (
     SELECT * FROM latest_hotline_surveys
+),
+surveyed_calls AS (
+    SELECT DISTINCT l.call_id
+    FROM (SELECT DISTINCT leg_id FROM s) AS k
+    JOIN conformed_fact_agent_leg AS l ON l.leg_id = k.leg_id
 ),
 first_request AS (
     SELECT *
     FROM (
-        SELECT *, ROW_NUMBER() OVER (PARTITION BY call_id ORDER BY seq, leg_id) AS rn
-        FROM conformed_fact_agent_leg
-        WHERE is_answered_request
+        SELECT l.*, ROW_NUMBER() OVER (PARTITION BY l.call_id ORDER BY l.seq, l.leg_id) AS rn
+        FROM surveyed_calls AS c
+        JOIN conformed_fact_agent_leg AS l ON l.call_id = c.call_id
+        WHERE l.is_answered_request
     )
     WHERE rn = 1
 ),
@@ -69,5 +78,4 @@ SELECT
     COALESCE(f.brand, '(none)') AS brand,
     COALESCE(f.dt, r.dt) AS dt
 FROM params AS p
-CROSS JOIN ranked AS r
-LEFT JOIN first_request AS f ON f.call_id = r.call_id
+CROSS JOIN (first_request AS f RIGHT JOIN ranked AS r ON f.call_id = r.call_id)
