@@ -82,15 +82,6 @@ pub async fn build_dates(
     Ok(counts)
 }
 
-/// The first and last date of `dates` for [`Request`] (`None`: open), which
-/// prune the cube's partitions; `dates` itself filters the dates between.
-fn bounds(dates: &DateSet) -> (Option<i64>, Option<i64>) {
-    let (lo, hi) = DateSet::all().intervals()[0];
-    let first = dates.intervals().first().map(|i| i.0).filter(|&a| a > lo);
-    let last = dates.intervals().last().map(|i| i.1).filter(|&b| b < hi);
-    (first, last)
-}
-
 /// `dates` widened to whole weeks or months.
 fn widen_to_periods(dates: &DateSet, grain: Grain) -> DateSet {
     let all = DateSet::all();
@@ -175,7 +166,8 @@ async fn metrics_at(
     dates: Option<&DateSet>,
 ) -> Result<RecordBatch> {
     let mut parts = Vec::new();
-    let (from, to) = dates.map_or((None, None), bounds);
+    // The first and last dates prune the cube's partitions; `dates` filters those between.
+    let (from, to) = dates.map_or((None, None), |d| (d.first(), d.last()));
     let dates = dates.filter(|d| !d.is_all()).cloned();
     for m in catalog::catalog().iter().filter(|m| grain >= m.min_grain()) {
         let dims = mart_dims(m, grain);

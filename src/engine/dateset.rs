@@ -71,6 +71,16 @@ impl DateSet {
         self.0.iter().map(|&(a, _)| a).filter(|&a| a > MIN).collect()
     }
 
+    /// The first date, if the set has one (not empty, not open below).
+    pub fn first(&self) -> Option<i64> {
+        self.0.first().map(|&(a, _)| a).filter(|&a| a > MIN)
+    }
+
+    /// The last date, if the set has one (not empty, not open above).
+    pub fn last(&self) -> Option<i64> {
+        self.0.last().map(|&(_, b)| b).filter(|&b| b < MAX)
+    }
+
     /// Whether the set has a first and a last date.
     pub fn is_bounded(&self) -> bool {
         self.0.first().is_none_or(|&(a, _)| a > MIN) && self.0.last().is_none_or(|&(_, b)| b < MAX)
@@ -236,6 +246,11 @@ mod tests {
         assert_eq!(DateSet::from(20408).to_string(), "2025-11-16..");
         assert_eq!(DateSet::all().to_string(), "all");
         assert!(!DateSet::from(3).is_bounded() && DateSet::of([3]).is_bounded());
+        assert_eq!((DateSet::from(3).first(), DateSet::from(3).last()), (Some(3), None));
+        assert_eq!(
+            (DateSet::of([2, 9]).first(), DateSet::of([2, 9]).last()),
+            (Some(2), Some(9))
+        );
     }
 
     #[test]
