@@ -16,9 +16,9 @@
 -- window: conformed_fact_work_order ..0
 -- requests (fact_agent_leg), unsubscribes (fact_order) and marketing successes are in the
 -- partition of the date they count on (0..0)
--- a survey sits at its call's first answered request, or its survey_ts date without one: its
--- leg's date is unbounded from there, so a changed survey is found by leg_id
--- window: conformed_fact_survey by leg_id in conformed_fact_agent_leg reading leg_id,result,is_call_latest_valid
+-- an unsatisfied survey counts at its leg's date d, and sits at its call's first answered
+-- request or its leg: within a day of d
+-- window: conformed_fact_survey -1..1 reading leg_id,result,is_call_latest_valid
 -- escalated_complaint: escalation_source <> 'none' (E2); landing admits only 'none' and B12's
 -- sources, so these are also B12's escalated complaints (E1).
 SELECT customer_key, dt, kind, event_ts

@@ -7,16 +7,22 @@
 -- its queue_start, skill group and center (attr_*); a call without one contributes nothing
 -- (is_counted false). leg_agent_id is the agent of the surveyed leg (D3, agent grains);
 -- agent_mismatch flags a surveys.agent_id that disagrees with it; leg_known false is a
--- survey whose leg is unknown (a data-quality finding). dt = date of the attribution leg's
--- queue_start, else of survey_ts.
+-- survey whose leg is unknown (a data-quality finding). dt and interval_start: the attribution
+-- leg's queue_start, else the surveyed leg's (Attribution: surveys go to their leg), else
+-- (leg unknown) survey_ts.
 -- kind: by_date
--- a survey (partition = survey_ts date) comes after its call, without bound, and goes to its
--- call's first answered request's date
--- window: latest_hotline_surveys all
--- the surveyed leg and the call's first answered request can be of any earlier date
--- window: conformed_fact_agent_leg all
--- Every date is rebuilt, so the work is kept to the surveys: legs are looked up by the
--- surveys' keys (held in memory, as written) and only the surveyed calls' requests are ranked.
+-- A survey (partition = survey_ts date) comes after its call, without bound. It goes to its
+-- call's first answered request or its surveyed leg: both within a day of the surveyed leg (a
+-- call lasts < 24 h), so a delivered survey is found by its leg (around -1..1) and where it
+-- was published before (self); an unknown leg keeps it at its survey date (0..0).
+-- window: latest_hotline_surveys 0..0
+-- window: latest_hotline_surveys by leg_id in self,conformed_fact_agent_leg around -1..1
+-- A changed leg re-attributes its call's surveys, all within a day of it (-1..1). The legs
+-- are read whole (the key window): a survey's leg can be of any earlier date.
+-- window: conformed_fact_agent_leg -1..1
+-- window: conformed_fact_agent_leg by leg_id in self reading leg_id,call_id,seq,is_answered_request,agent_id,interval_start,center_id,skill_group,team_id,site,city_code,brand,dt
+-- The legs are looked up by the surveys' keys (held in memory, as written) and only the
+-- surveyed calls' requests are ranked.
 -- joins: as written
 WITH s AS (
     SELECT * FROM latest_hotline_surveys
@@ -29,7 +35,10 @@ surveyed_calls AS (
 first_request AS (
     SELECT *
     FROM (
-        SELECT l.*, ROW_NUMBER() OVER (PARTITION BY l.call_id ORDER BY l.seq, l.leg_id) AS rn
+        SELECT
+            l.leg_id, l.call_id, l.interval_start, l.center_id, l.skill_group, l.agent_id,
+            l.team_id, l.site, l.city_code, l.brand, l.dt,
+            ROW_NUMBER() OVER (PARTITION BY l.call_id ORDER BY l.seq, l.leg_id) AS rn
         FROM surveyed_calls AS c
         JOIN conformed_fact_agent_leg AS l ON l.call_id = c.call_id
         WHERE l.is_answered_request
@@ -42,6 +51,7 @@ ranked AS (
         l.call_id,
         l.agent_id AS leg_agent_id,
         l.interval_start AS leg_interval_start,
+        l.dt AS leg_dt,
         l.leg_id IS NOT NULL AS leg_known,
         COALESCE(s.result IN (1, 2, 3), false) AS is_valid,
         ROW_NUMBER() OVER (
@@ -67,8 +77,11 @@ SELECT
     r.leg_interval_start,
     r.agent_id IS NOT NULL AND r.leg_agent_id IS NOT NULL AND r.agent_id <> r.leg_agent_id AS agent_mismatch,
     f.leg_id AS attr_leg_id,
-    COALESCE(f.interval_start, date_bin(INTERVAL '30 minutes', r.survey_ts, TIMESTAMP '2000-01-01 00:00:00'))
-        AS interval_start,
+    COALESCE(
+        f.interval_start,
+        r.leg_interval_start,
+        date_bin(INTERVAL '30 minutes', r.survey_ts, TIMESTAMP '2000-01-01 00:00:00')
+    ) AS interval_start,
     COALESCE(f.center_id, p.single_center_id, '(none)') AS center_id,
     COALESCE(f.skill_group, '(none)') AS skill_group,
     COALESCE(f.agent_id, '(none)') AS agent_id,
@@ -76,6 +89,6 @@ SELECT
     COALESCE(f.site, '(none)') AS site,
     COALESCE(f.city_code, '(none)') AS city_code,
     COALESCE(f.brand, '(none)') AS brand,
-    COALESCE(f.dt, r.dt) AS dt
+    COALESCE(f.dt, r.leg_dt, r.dt) AS dt
 FROM params AS p
 CROSS JOIN (first_request AS f RIGHT JOIN ranked AS r ON f.call_id = r.call_id)

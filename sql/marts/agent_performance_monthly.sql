@@ -47,9 +47,9 @@
 -- post_offer_complaints: accepted in (popup_ts, popup_ts + offer_complaint_days]; the popup is on
 -- the offer's leg date or the next
 -- window: conformed_fact_work_order 0..1+offer_complaint_days
--- D3 goes by the surveyed leg's queue_start, but a survey sits at its attribution leg's date
--- (d-1 .. d+1) or, when the call has no answered request, at its survey date, unbounded later
--- window: conformed_fact_survey all
+-- D3 goes by the surveyed leg's queue_start; a counted survey sits at its call's first
+-- answered request, within a day of the surveyed leg
+-- window: conformed_fact_survey -1..1
 WITH roster AS (
     SELECT month, agent_id, team_id, center_id
     FROM (

@@ -77,7 +77,8 @@ pub async fn dates<'a>(
         "WITH {ctes}, changed_keys AS (SELECT DISTINCT {key} FROM ({diff}) AS d WHERE {key} IS NOT NULL) \
          SELECT DISTINCT dt FROM ({lookups}) AS h"
     );
-    dates_of(ctx, m, &what, &sql).await
+    let (lo, hi) = window.around;
+    Ok(dates_of(ctx, m, &what, &sql).await?.widen(-hi, -lo))
 }
 
 /// The dates of `changed` on which `input`'s rows, projected on `reading`

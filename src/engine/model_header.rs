@@ -10,8 +10,10 @@
 //! -- window: conformed_dim_agent asof               the latest partition ≤ d
 //! -- window: raw_hotline_ivr_calls all              every partition
 //! -- window: conformed_fact_order by call_id in conformed_fact_agent_leg reading call_id,amount
+//! -- window: latest_hotline_surveys by leg_id in conformed_fact_agent_leg around -1..1
 //! -- window: conformed_fact_work_order 0..0 reading call_id,accepted_ts
 //! -- joins: as written                              left side of each join held, right streamed
+//! -- finality: 1                                    reads settled_days >= 1 of finality_dates only
 //! ```
 //!
 //! `reading` after a date window names the columns the model reads: only the
@@ -19,7 +21,8 @@
 //!
 //! The last form is a *key window*: output date d reads the input's rows of
 //! any date whose `call_id` is that of a row of d in the home table(s) (`self`
-//! is the model's own published table). A change to the input rebuilds only
+//! is the model's own published table), or of d + lo … d + hi with
+//! `around <lo>..<hi>`. A change to the input rebuilds only
 //! the dates whose home rows carry a changed key, and `reading` names the
 //! columns the model uses (default: all), so a change elsewhere in the row
 //! rebuilds nothing. A table may have a date window and key windows (one per
@@ -94,6 +97,11 @@ pub struct KeyWindow {
     pub homes: Vec<String>,
     /// The input columns the model uses; empty: every column.
     pub reading: Vec<String>,
+    /// `around <lo>..<hi>`: output date d reads the rows whose key is that of
+    /// a home row on d + lo … d + hi (default `0..0`), for rows that go near,
+    /// not on, their home's date (a survey goes to its call's first request,
+    /// a day either side of the surveyed leg).
+    pub around: (i64, i64),
 }
 
 /// The home that names the model's own published table.
@@ -114,6 +122,11 @@ pub struct Header {
     /// streams the right one, as the SQL says, instead of the optimiser
     /// swapping them on its estimates (which misjudge aggregates and windows).
     pub joins_as_written: bool,
+    /// `-- finality: latest_run | <days>[,<days>…]`: what the model reads of
+    /// `finality_dates` — only `latest_run`, or `settled_days` compared with
+    /// these thresholds — so a date whose settled days cross another
+    /// threshold does not rebuild it. `None`: every threshold.
+    pub finality: Option<Vec<i64>>,
 }
 
 impl Header {
@@ -205,6 +218,21 @@ pub fn parse(sql: &str) -> Result<Header, String> {
                 )));
             }
             header.joins_as_written = true;
+        } else if let Some(f) = comment.strip_prefix("finality:") {
+            let f = f.trim();
+            let thresholds = if f == "latest_run" {
+                Vec::new()
+            } else {
+                f.split(',')
+                    .map(|t| t.trim().parse::<i64>().ok().filter(|t| *t > 0))
+                    .collect::<Option<Vec<i64>>>()
+                    .ok_or_else(|| {
+                        at(format!(
+                            "`finality: {f}`; expected `finality: latest_run` or settled-day thresholds such as `1,7`"
+                        ))
+                    })?
+            };
+            header.finality = Some(thresholds);
         } else if let Some(w) = comment.strip_prefix("window:") {
             let words: Vec<&str> = w.split_whitespace().collect();
             if words.get(1) == Some(&"by") {
@@ -261,26 +289,45 @@ fn list(w: &str) -> Vec<String> {
 }
 
 fn key_window(words: &[&str]) -> Result<KeyWindow, String> {
-    let expected = || "expected `window: <table> by <key> in <home>[,<home>…] [reading <column>,…]`".to_string();
-    match words {
-        [_, "by", key, "in", homes] => Ok(KeyWindow {
-            key: key.to_string(),
-            homes: list(homes),
-            reading: Vec::new(),
-        }),
-        [_, "by", key, "in", homes, "reading", cols @ ..] if !cols.is_empty() => {
+    let expected = || {
+        "expected `window: <table> by <key> in <home>[,<home>…] [around <lo>..<hi>] [reading <column>,…]`".to_string()
+    };
+    let [_, "by", key, "in", homes, rest @ ..] = words else {
+        return Err(expected());
+    };
+    let (around, rest) = match rest {
+        ["around", range, rest @ ..] => {
+            let days = |b: &str| {
+                b.trim()
+                    .parse::<i64>()
+                    .map_err(|_| format!("`around {range}`: bounds are whole days"))
+            };
+            let (lo, hi) = range.split_once("..").ok_or_else(expected)?;
+            let (lo, hi) = (days(lo)?, days(hi)?);
+            if lo > hi {
+                return Err(format!("`around {range}`: the low bound is above the high one"));
+            }
+            ((lo, hi), rest)
+        }
+        _ => ((0, 0), rest),
+    };
+    let reading = match rest {
+        [] => Vec::new(),
+        ["reading", cols @ ..] if !cols.is_empty() => {
             let reading = list(&cols.join(""));
             if !reading.iter().any(|c| c == key) {
                 return Err(format!("`reading` must name the key `{key}`"));
             }
-            Ok(KeyWindow {
-                key: key.to_string(),
-                homes: list(homes),
-                reading,
-            })
+            reading
         }
-        _ => Err(expected()),
-    }
+        _ => return Err(expected()),
+    };
+    Ok(KeyWindow {
+        key: key.to_string(),
+        homes: list(homes),
+        reading,
+        around,
+    })
 }
 
 /// `-1`, `+2`, `0`, `-repeat_lookback_days`, `fcr_window_h/24`, `-1-e1_baseline_days`.
@@ -392,9 +439,13 @@ mod tests {
                 key: "call_id".into(),
                 homes: vec!["conformed_fact_agent_leg".into(), SELF_HOME.into()],
                 reading: vec!["call_id".into(), "amount".into()],
+                around: (0, 0),
             }
         );
         assert!(h.keys["conformed_fact_work_order"][0].reading.is_empty());
+        let around = parse("-- window: t by k in h around -1..1 reading k\nSELECT 1").unwrap();
+        assert_eq!(around.keys["t"][0].around, (-1, 1));
+        assert_eq!(around.keys["t"][0].reading, ["k"]);
         let two = parse("-- window: t by a in self\n-- window: t by b in self\nSELECT 1").unwrap();
         assert_eq!(two.keys["t"].len(), 2);
         let read = parse("-- window: t -1..0 reading a, b\nSELECT 1").unwrap();
@@ -403,6 +454,11 @@ mod tests {
         for (sql, want) in [
             ("-- window: t by k\nSELECT 1", "expected `window: <table> by"),
             ("-- window: t by k in h reading a,b\nSELECT 1", "must name the key `k`"),
+            (
+                "-- window: t by k in h around 1..-1\nSELECT 1",
+                "the low bound is above",
+            ),
+            ("-- window: t by k in h around a..1\nSELECT 1", "bounds are whole days"),
             (
                 "-- window: t by k in h\n-- window: t by k in self\nSELECT 1",
                 "line 2: two key windows for `t` by `k`",
@@ -421,6 +477,21 @@ mod tests {
         };
         assert_eq!(hi.days(&params()), Ok(1));
         assert!(parse("-- window: t ..\nSELECT 1").unwrap_err().contains("empty bound"));
+    }
+
+    #[test]
+    fn finality_names_latest_run_or_thresholds() {
+        assert_eq!(parse("SELECT 1").unwrap().finality, None);
+        assert_eq!(
+            parse("-- finality: latest_run\nSELECT 1").unwrap().finality,
+            Some(vec![])
+        );
+        assert_eq!(parse("-- finality: 1, 7\nSELECT 1").unwrap().finality, Some(vec![1, 7]));
+        let e = parse("-- finality: settled\nSELECT 1").unwrap_err();
+        assert!(
+            e.contains("line 1") && e.contains("expected `finality: latest_run`"),
+            "{e}"
+        );
     }
 
     #[test]
