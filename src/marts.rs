@@ -32,20 +32,24 @@ pub use crate::engine::param_tables::SCORED_KPIS;
 /// Build every mart into `staging` and register it in `ctx`: over every
 /// date, or only over `dates` (see [`build_dates`]).
 pub async fn build(ctx: &SessionContext, staging: &mut Staging, finality: &Finality) -> Result<Vec<ModelCounts>> {
-    build_dates(ctx, staging, finality, None).await
+    build_dates(ctx, staging, finality, None, &DateSet::empty()).await
 }
 
 /// [`build`] for the periods touching `dates` (`None`: every date). A metric
 /// of a date reads the cube rows of that date only, so the hour and day marts
 /// recompute those dates and keep their other partitions; the week and month
 /// marts recompute the weeks and months touching them and keep their other
-/// rows. `is_final` follows `finality` on every row recomputed: the dates
-/// whose finality moved are among `dates`.
+/// rows. `refinal` are dates whose cube rows did not change but whose
+/// finality did: their published rows are kept with `is_final` worked out
+/// again, not recomputed from the cube (a date crossing a metric's 35 days
+/// would otherwise recompute every metric of its week). `is_final` follows
+/// `finality` on every row written.
 pub async fn build_dates(
     ctx: &SessionContext,
     staging: &mut Staging,
     finality: &Finality,
     dates: Option<&DateSet>,
+    refinal: &DateSet,
 ) -> Result<Vec<ModelCounts>> {
     let fcr_window_h = cube_fcr_window_h(ctx).await?;
     let mut counts = Vec::new();
@@ -57,15 +61,27 @@ pub async fn build_dates(
                 metrics_at(ctx, grain, finality, fcr_window_h, None).await?
             }
             (Some(dates), Grain::Hour | Grain::Day) => {
-                staging.set_scope(Some(dates.clone()));
-                metrics_at(ctx, grain, finality, fcr_window_h, Some(dates)).await?
+                let refinal = refinal.minus(dates);
+                let mut scope = dates.clone();
+                scope.union(&refinal);
+                staging.set_scope(Some(scope));
+                let fresh = metrics_at(ctx, grain, finality, fcr_window_h, Some(dates)).await?;
+                let kept = match refinal.is_empty() {
+                    true => Vec::new(),
+                    false => published_rows(ctx, dir, grain, Some(refinal.predicate("dt")), |_| true).await?,
+                };
+                let kept = refinalised(&kept, grain, finality, fcr_window_h)?;
+                concat_as(&fresh, &kept)?
             }
             (Some(dates), _) => {
-                // One file, not partitioned: the periods touched recomputed, the others kept.
+                // One file, not partitioned: the periods touched recomputed, the others kept
+                // (their is_final worked out again: the periods touching `refinal`, say).
                 staging.set_scope(None);
                 let periods = widen_to_periods(dates, grain);
                 let fresh = metrics_at(ctx, grain, finality, fcr_window_h, Some(&periods)).await?;
-                let kept = published_rows_outside(ctx, dir, grain, &periods).await?;
+                let outside = |first: Option<i64>| first.is_none_or(|f| !periods.contains(f));
+                let kept = published_rows(ctx, dir, grain, None, outside).await?;
+                let kept = refinalised(&kept, grain, finality, fcr_window_h)?;
                 concat_as(&fresh, &kept)?
             }
         };
@@ -106,27 +122,48 @@ fn widen_to_periods(dates: &DateSet, grain: Grain) -> DateSet {
     out
 }
 
-/// The published rows of the mart in `dir` whose period lies outside `periods`.
-async fn published_rows_outside(
+/// The published rows of the mart in `dir` that `filter` (on its columns) and
+/// `keep` (told each row's period's first date) take.
+async fn published_rows(
     ctx: &SessionContext,
     dir: &str,
     grain: Grain,
-    periods: &DateSet,
+    filter: Option<datafusion::prelude::Expr>,
+    keep: impl Fn(Option<i64>) -> bool,
 ) -> Result<Vec<RecordBatch>> {
     let table = dir.replace('/', "_");
     if !ctx.table_exist(table.as_str())? {
         return Ok(Vec::new());
     }
+    let mut df = ctx.table(table.as_str()).await?;
+    if let Some(f) = filter {
+        df = df.filter(f)?;
+    }
     let mut out = Vec::new();
-    for b in ctx.table(table.as_str()).await?.collect().await? {
+    for b in df.collect().await? {
         let labels = cast(b.column_by_name("period").expect("a period column"), &DataType::Utf8)?;
         let labels = labels.as_any().downcast_ref::<StringArray>().expect("utf8");
-        let keep: BooleanArray = (0..b.num_rows())
-            .map(|r| Some(period_dates(grain, labels.value(r)).is_none_or(|(f, _)| !periods.contains(f))))
+        let taken: BooleanArray = (0..b.num_rows())
+            .map(|r| Some(keep(period_dates(grain, labels.value(r)).map(|(f, _)| f))))
             .collect();
-        out.push(datafusion::arrow::compute::filter_record_batch(&b, &keep)?);
+        out.push(datafusion::arrow::compute::filter_record_batch(&b, &taken)?);
     }
     Ok(out)
+}
+
+/// Published rows with `is_final` worked out again from `finality` (it is a
+/// function of the metric and the period's dates only).
+fn refinalised(kept: &[RecordBatch], grain: Grain, finality: &Finality, fcr_window_h: i64) -> Result<Vec<RecordBatch>> {
+    kept.iter()
+        .filter(|b| b.num_rows() > 0)
+        .map(|b| {
+            let schema = b.schema();
+            let columns: Vec<usize> = (0..schema.fields().len())
+                .filter(|&i| !matches!(schema.field(i).name().as_str(), "is_final" | "dt"))
+                .collect();
+            with_finality(&b.project(&columns)?, grain, finality, fcr_window_h)
+        })
+        .collect()
 }
 
 /// `fresh` followed by `kept`, cast to `fresh`'s schema (Parquet reads

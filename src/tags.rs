@@ -245,21 +245,22 @@ RIGHT JOIN ranked AS r ON f.dt = r.dt";
 /// dates, and an island starting on the first date of a range continues the
 /// published row of the day before (same `since`).
 fn tags_on_dates_sql(dates: &DateSet) -> String {
-    // The first date of each range (a range open below has none: nothing before it).
-    let starts: Vec<String> = dates
+    // The day before the first date of each range (a range open below has none: nothing
+    // before it), named as dates of `dt` itself so only those partitions are read.
+    let days_before: Vec<String> = dates
         .starts()
         .into_iter()
-        .map(|a| format!("DATE '{}'", crate::timefmt::date_string(a)))
+        .map(|a| format!("DATE '{}'", crate::timefmt::date_string(a - 1)))
         .collect();
-    let prev = if starts.is_empty() {
+    let prev = if days_before.is_empty() {
         "SELECT CAST(NULL AS VARCHAR) AS customer_key, CAST(NULL AS VARCHAR) AS tag, CAST(NULL AS DATE) AS since, \
          CAST(NULL AS DATE) AS next_dt WHERE false"
             .to_string()
     } else {
         format!(
             "SELECT customer_key, tag, since, CAST(dt + INTERVAL '1 day' AS DATE) AS next_dt FROM marts_customer_tags \
-             WHERE CAST(dt + INTERVAL '1 day' AS DATE) IN ({})",
-            starts.join(", ")
+             WHERE dt IN ({})",
+            days_before.join(", ")
         )
     };
     format!(

@@ -24,7 +24,9 @@
 -- the subscriber snapshot in force on d (dim_date.subscribers_snapshot_dt)
 -- window: conformed_fact_subscriber asof
 -- finality_dates (0..0): MAX(latest_run) is on every row, and the runner reads it whole and
--- counts a date as changed when the latest run passes it (the dates up to it exist)
+-- counts a date as changed when the latest run passes it (the dates up to it exist); a date
+-- whose settled days cross a threshold changes nothing here
+-- finality: latest_run
 WITH dates AS (
     SELECT d.business_date, d.subscribers_snapshot_dt
     FROM conformed_dim_date AS d

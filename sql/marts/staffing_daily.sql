@@ -21,6 +21,8 @@
 -- Determinism: sums are over integer counts and seconds (scheduled seconds: decimals); each
 -- factor is one division of two sums, computed per row.
 -- kind: by_date
+-- is_final compares settled_days with 1 only
+-- finality: 1
 WITH legs AS (
     SELECT dt, center_id, skill_group,
            SUM(CASE WHEN is_request THEN 1 ELSE 0 END) AS manual_requests,

@@ -25,6 +25,8 @@
 -- as written (NULL for N = 0; above 1 when fewer agents than Erlangs serve).
 -- Determinism: sums are over integer counts and seconds; each ratio is taken once per row.
 -- kind: by_date
+-- is_final compares settled_days with 1 only
+-- finality: 1
 WITH legs AS (
     SELECT dt, interval_start, center_id, skill_group,
            SUM(CASE WHEN is_request THEN 1 ELSE 0 END) AS manual_requests,

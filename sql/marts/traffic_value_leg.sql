@@ -30,6 +30,8 @@
 -- its own row, and value_score is a fixed expression over the five dimensions (historical,
 -- current, future, influence, elastic, in that order), never a SUM over rows of floats.
 -- kind: by_date
+-- is_final compares settled_days with 7 only
+-- finality: 7
 -- legs: repeat calls queued within fcr_window_h before (d-fcr_window_h/24 .. d); is_last_answered
 -- needs the call's legs queued on d+1 (assumes a call (and each of its legs) lasts < 24 h)
 -- window: conformed_fact_agent_leg -fcr_window_h/24..1

@@ -57,6 +57,30 @@ impl DateSet {
         self.0 == [(MIN, MAX)]
     }
 
+    /// The dates of the set that are not in `other`.
+    pub fn minus(&self, other: &DateSet) -> DateSet {
+        let mut out = Vec::new();
+        for &(a, b) in &self.0 {
+            let mut from = a;
+            for &(c, d) in &other.0 {
+                if d < from || c > b {
+                    continue;
+                }
+                if c > from {
+                    out.push((from, c - 1));
+                }
+                from = from.max(d.saturating_add(1));
+                if from > b {
+                    break;
+                }
+            }
+            if from <= b {
+                out.push((from, b));
+            }
+        }
+        DateSet(out)
+    }
+
     pub fn contains(&self, d: i64) -> bool {
         self.0.iter().any(|&(a, b)| a <= d && d <= b)
     }
@@ -251,6 +275,13 @@ mod tests {
             (DateSet::of([2, 9]).first(), DateSet::of([2, 9]).last()),
             (Some(2), Some(9))
         );
+        // 1..10 without 3..4 and 8: 1..2, 5..7, 9..10.
+        assert_eq!(
+            DateSet::range(1, 10).minus(&DateSet::of([3, 4, 8])).intervals(),
+            [(1, 2), (5, 7), (9, 10)]
+        );
+        assert_eq!(DateSet::of([1, 2]).minus(&DateSet::all()), DateSet::empty());
+        assert_eq!(DateSet::all().minus(&DateSet::from(5)), DateSet::range(MIN, 4));
     }
 
     #[test]

@@ -135,7 +135,17 @@ impl BuildGraph {
         let mut counts = Vec::new();
         let every_date = crate::engine::dateset::DateSet::all();
         for n in &self.nodes {
-            counts.extend(crate::engine::incremental::run_node(n, ctx, staging, finality, &every_date).await?);
+            counts.extend(
+                crate::engine::incremental::run_node(
+                    n,
+                    ctx,
+                    staging,
+                    finality,
+                    &every_date,
+                    &crate::engine::dateset::DateSet::empty(),
+                )
+                .await?,
+            );
         }
         Ok(counts)
     }

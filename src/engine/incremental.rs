@@ -57,7 +57,57 @@ pub struct Changes {
     /// Changed dates of the tables the graph reads but does not build
     /// (`raw_*`, `latest_*`, `finality_dates`).
     pub inputs: BTreeMap<String, DateSet>,
+    /// `finality_dates`'s changed dates by what a node reads of it.
+    pub finality: FinalityChanges,
 }
+
+/// The dates whose finality changed, as each reader of `finality_dates` sees
+/// them: a model declaring `-- finality:` is rebuilt only for the thresholds
+/// it compares `settled_days` with (the tags: 1 day), not for a date crossing
+/// a metric's 35 days.
+#[derive(Debug, Clone, Default)]
+pub struct FinalityChanges {
+    /// Any change: a row added or removed, a threshold crossed, the latest run passed.
+    pub any: DateSet,
+    /// Rows added or removed, or passed by the latest run (`latest_run`'s readers).
+    pub latest_run: DateSet,
+    /// Per threshold of settled days, the dates crossing it (and `latest_run`'s).
+    pub by_threshold: BTreeMap<i64, DateSet>,
+}
+
+impl FinalityChanges {
+    /// Every date changed (the thresholds themselves changed).
+    pub fn everything() -> FinalityChanges {
+        FinalityChanges {
+            any: DateSet::all(),
+            latest_run: DateSet::all(),
+            by_threshold: BTreeMap::new(),
+        }
+    }
+
+    /// The changed dates for a reader of `thresholds` (`None`: all of them; an
+    /// untracked threshold counts as any change).
+    pub fn read_by(&self, thresholds: Option<&[i64]>) -> DateSet {
+        let Some(thresholds) = thresholds else {
+            return self.any.clone();
+        };
+        let mut out = self.latest_run.clone();
+        for t in thresholds {
+            match self.by_threshold.get(t) {
+                Some(dates) => out.union(dates),
+                None => return self.any.clone(),
+            }
+        }
+        out
+    }
+}
+
+/// The table of each date's settled days.
+const FINALITY: &str = "finality_dates";
+
+/// The settled-day thresholds the customer tags and profile compare with
+/// (`is_final`: settled for a day).
+const TAGS_FINALITY: &[i64] = &[1];
 
 /// One node's rebuild.
 #[derive(Debug, Clone)]
@@ -95,8 +145,18 @@ pub async fn build(
             staging,
             published: &published,
         };
-        let dates = dates_to_rebuild(ctx, node, &changed, changes, &params, &dirs).await?;
-        if dates.is_empty() {
+        let mut dates = dates_to_rebuild(ctx, node, &changed, changes, &params, &dirs).await?;
+        // The metric marts recompute the dates whose cube rows changed, and only work out
+        // is_final again on the dates whose finality alone moved.
+        let mut refinal = match &node.job {
+            Job::MetricMarts => changed.get(FINALITY).map_or_else(DateSet::empty, |f| f.minus(&dates)),
+            _ => DateSet::empty(),
+        };
+        if refinal.is_all() {
+            dates = DateSet::all();
+            refinal = DateSet::empty();
+        }
+        if dates.is_empty() && refinal.is_empty() {
             continue;
         }
         let batches = match &node.job {
@@ -117,7 +177,7 @@ pub async fn build(
                 _ => Vec::new(),
             };
             staging.set_scope(Some(batch.clone()));
-            let built = run_node(node, ctx, staging, finality, batch).await;
+            let built = run_node(node, ctx, staging, finality, batch, &refinal).await;
             staging.set_scope(None);
             restore(ctx, narrowed)?;
             add_counts(&mut counts, built?);
@@ -126,6 +186,7 @@ pub async fn build(
             let c = staging.changed(&t).cloned().unwrap_or_else(DateSet::all);
             changed.insert(t, c);
         }
+        dates.union(&refinal);
         out.push(Rebuilt { dates, counts });
     }
     Ok(out)
@@ -161,19 +222,21 @@ fn add_counts(total: &mut Vec<ModelCounts>, batch: Vec<ModelCounts>) {
     }
 }
 
-/// Run `node` over `dates` (every date: whole) into `staging`.
+/// Run `node` over `dates` (every date: whole) into `staging`; `refinal`: the
+/// dates whose finality alone changed (the metric marts').
 pub(crate) async fn run_node(
     node: &Node,
     ctx: &SessionContext,
     staging: &mut Staging,
     finality: Option<&Finality>,
     dates: &DateSet,
+    refinal: &DateSet,
 ) -> Result<Vec<ModelCounts>> {
     match &node.job {
         Job::Sql(m) => models::run_into(ctx, std::slice::from_ref(m), staging).await,
         Job::Tags(tags) => crate::tags::build_dates(ctx, tags, staging, (!dates.is_all()).then_some(dates)).await,
         Job::MetricMarts => match finality {
-            Some(f) => crate::marts::build_dates(ctx, staging, f, (!dates.is_all()).then_some(dates)).await,
+            Some(f) => crate::marts::build_dates(ctx, staging, f, (!dates.is_all()).then_some(dates), refinal).await,
             None => Ok(Vec::new()),
         },
     }
@@ -232,7 +295,7 @@ async fn dates_to_rebuild(
             tag_windows = node
                 .reads
                 .iter()
-                .filter(|r| *r != "finality_dates")
+                .filter(|r| *r != FINALITY)
                 .map(|r| (r.clone(), Window::UpTo { hi: DayBound::zero() }))
                 .collect();
             (Some(&tag_windows), None)
@@ -241,9 +304,25 @@ async fn dates_to_rebuild(
     };
     let mut dates = DateSet::empty();
     for read in &node.reads {
-        let Some(x) = changed.get(read).filter(|x| !x.is_empty()) else {
+        // What the node reads of finality_dates: only some thresholds' changes reach it.
+        let finality;
+        let x = match (read.as_str(), &node.job) {
+            (FINALITY, Job::Sql(m)) if m.header.finality.is_some() => {
+                finality = changes.finality.read_by(m.header.finality.as_deref());
+                Some(&finality)
+            }
+            (FINALITY, Job::Tags(_)) => {
+                finality = changes.finality.read_by(Some(TAGS_FINALITY));
+                Some(&finality)
+            }
+            _ => changed.get(read),
+        };
+        let Some(x) = x.filter(|x| !x.is_empty()) else {
             continue;
         };
+        if read == FINALITY && matches!(node.job, Job::MetricMarts) {
+            continue; // refinalised, see `build`
+        }
         let Some(windows) = windows else {
             return Ok(DateSet::all());
         };
@@ -326,7 +405,7 @@ async fn narrow_inputs(
         let window = m.header.windows.get(read);
         // finality_dates is one row per date, and a model may read a value every row carries.
         let whole = matches!(window, Some(Window::All)) || m.header.keys.contains_key(read);
-        if whole || read == "finality_dates" || !ctx.table_exist(read.as_str())? {
+        if whole || read == FINALITY || !ctx.table_exist(read.as_str())? {
             continue;
         }
         let original = ctx.table_provider(read.as_str()).await?;

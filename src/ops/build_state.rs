@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::query::Finality;
 use crate::engine::dateset::DateSet;
+use crate::engine::incremental::FinalityChanges;
 use crate::error::{Result, io_err};
 use crate::timefmt::{date_string, parse_date};
 use crate::warehouse::partitions::partition_dates;
@@ -127,28 +128,43 @@ impl BuildState {
 
     /// The dates of `finality_dates` whose meaning changed since `before`: a
     /// row added or removed, its settled days crossed a threshold, or the
-    /// date passed the latest run (the dates up to it exist). Other
+    /// date passed the latest run (the dates up to it exist), kept per
+    /// threshold for models that compare with only some of them. Other
     /// thresholds than before: every date.
-    pub fn finality_changes(&self, before: &BuildState) -> DateSet {
+    pub fn finality_changes(&self, before: &BuildState) -> FinalityChanges {
         if self.thresholds != before.thresholds {
-            return DateSet::all();
+            return FinalityChanges::everything();
         }
-        // Which thresholds a date has reached.
-        let reached = |s: Option<&i64>| s.map(|s| self.thresholds.iter().filter(|t| s >= t).count());
         let parse = |d: &Option<String>| d.as_deref().and_then(|d| parse_date(d.as_bytes()));
         let (latest, latest_before) = (parse(&self.latest_run), parse(&before.latest_run));
-        let dates = self
-            .finality
-            .keys()
-            .chain(before.finality.keys())
-            .filter_map(|d| parse_date(d.as_bytes()).map(|day| (d, day)))
-            .filter(|(d, day)| {
-                let passed = |l: Option<i64>| l.is_some_and(|l| *day <= l);
-                reached(self.finality.get(*d)) != reached(before.finality.get(*d))
-                    || passed(latest) != passed(latest_before)
-            })
-            .map(|(_, day)| day);
-        DateSet::of(dates)
+        let mut out = FinalityChanges::default();
+        let mut by_threshold: BTreeMap<i64, Vec<i64>> = self.thresholds.iter().map(|t| (*t, Vec::new())).collect();
+        let (mut any, mut passed_latest) = (Vec::new(), Vec::new());
+        for d in self.finality.keys().chain(before.finality.keys()) {
+            let Some(day) = parse_date(d.as_bytes()) else {
+                continue;
+            };
+            let (now, was) = (self.finality.get(d), before.finality.get(d));
+            let passed = |l: Option<i64>| l.is_some_and(|l| day <= l);
+            // A row added or removed counts as a change at every threshold.
+            let row_changed = now.is_some() != was.is_some() || passed(latest) != passed(latest_before);
+            if row_changed {
+                passed_latest.push(day);
+            }
+            for (t, dates) in &mut by_threshold {
+                if row_changed || now.is_some_and(|s| s >= t) != was.is_some_and(|s| s >= t) {
+                    dates.push(day);
+                    any.push(day);
+                }
+            }
+            if row_changed {
+                any.push(day);
+            }
+        }
+        out.any = DateSet::of(any);
+        out.latest_run = DateSet::of(passed_latest);
+        out.by_threshold = by_threshold.into_iter().map(|(t, d)| (t, DateSet::of(d))).collect();
+        out
     }
 
     /// Mark a publish as started: until [`BuildState::publish`], a killed run

@@ -461,9 +461,12 @@ async fn build_and_publish(
             changes.inputs.extend(build_state::latest_changes(&ctx, &raw).await?);
             changes.inputs.extend(raw);
             let finality_changed = now.finality_changes(before);
-            if !finality_changed.is_empty() {
-                changes.inputs.insert("finality_dates".into(), finality_changed);
+            if !finality_changed.any.is_empty() {
+                changes
+                    .inputs
+                    .insert("finality_dates".into(), finality_changed.any.clone());
             }
+            changes.finality = finality_changed;
         }
         None => changes.whole = graph.nodes.iter().flat_map(|n| n.tables()).collect(),
     }
