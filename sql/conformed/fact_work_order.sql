@@ -12,28 +12,37 @@
 -- the last answered leg of the order's call: the call can be any time before the order, found
 -- by call_id; it rebuilds the dates of the work orders that name the call
 -- window: conformed_fact_agent_leg by call_id in self reading call_id,leg_id,seq,is_answered,skill_group,center_id,agent_id,team_id,site
+-- Only the work orders of the dates rebuilt are computed (in_build): the window and the
+-- look-up of their calls' legs, which are read whole, stay the size of those dates. The
+-- lookups are held in memory and the legs and earlier complaints streamed past them.
+-- joins: as written
 WITH wo AS (
     SELECT
         w.*,
         customer_key(w.caller) AS customer_key
     FROM latest_crm_work_orders AS w
 ),
+built AS (
+    SELECT * FROM wo WHERE in_build(dt)
+),
 last_answered AS (
     SELECT call_id, skill_group, center_id, agent_id, team_id, site
     FROM (
-        SELECT *, ROW_NUMBER() OVER (PARTITION BY call_id ORDER BY seq DESC, leg_id DESC) AS rn
-        FROM conformed_fact_agent_leg
-        WHERE is_answered
+        SELECT
+            l.call_id, l.skill_group, l.center_id, l.agent_id, l.team_id, l.site,
+            ROW_NUMBER() OVER (PARTITION BY l.call_id ORDER BY l.seq DESC, l.leg_id DESC) AS rn
+        FROM (SELECT DISTINCT call_id FROM built WHERE call_id IS NOT NULL) AS c
+        JOIN conformed_fact_agent_leg AS l ON l.call_id = c.call_id
+        WHERE l.is_answered
     )
     WHERE rn = 1
 ),
 repeats AS (
     SELECT DISTINCT w.wo_id
-    FROM params AS p
-    CROSS JOIN wo AS w
+    FROM (SELECT * FROM built WHERE wo_type = 'complaint') AS w
+    CROSS JOIN params AS p
     JOIN wo AS e ON e.customer_key = w.customer_key AND e.category_code = w.category_code
-    WHERE w.wo_type = 'complaint'
-        AND e.wo_type = 'complaint'
+    WHERE e.wo_type = 'complaint'
         AND e.wo_id <> w.wo_id
         AND COALESCE(e.archived_ts, e.closed_ts) < w.accepted_ts
         AND date_part('epoch', COALESCE(e.archived_ts, e.closed_ts))
@@ -71,6 +80,6 @@ SELECT
     ) AS is_escalated,
     w.dt
 FROM params AS p
-CROSS JOIN wo AS w
+CROSS JOIN built AS w
 LEFT JOIN last_answered AS l ON l.call_id = w.call_id
 LEFT JOIN repeats AS r ON r.wo_id = w.wo_id

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::warehouse;
 
 pub mod build;
+pub mod build_scope;
 pub mod dateset;
 pub mod erlang_udf;
 pub mod fingerprint;
@@ -107,6 +108,7 @@ pub async fn model_session_keyed(
 
 /// Functions every session has: the Erlang C staffing math.
 fn register_functions(ctx: &SessionContext) {
+    ctx.register_udf(build_scope::in_build_udf(None));
     for f in erlang_udf::erlang_udfs() {
         ctx.register_udf(f);
     }

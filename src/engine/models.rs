@@ -259,6 +259,11 @@ impl Staging {
         self.scope = dates.filter(|d| !d.is_all());
     }
 
+    /// The dates the tables staged next are rebuilt for (`None`: every date).
+    pub fn scope(&self) -> Option<&DateSet> {
+        self.scope.as_ref()
+    }
+
     /// The dates of `table` (SQL name) that its staged rebuild changed; `None` if not staged.
     pub fn changed(&self, table: &str) -> Option<&DateSet> {
         self.changed.get(table)
@@ -439,6 +444,20 @@ pub async fn run_all(ctx: &SessionContext, root: &Path, models: &[Model], run_id
 /// registering the staged Parquet in `ctx` for the models and marts that read it.
 pub async fn run_into(ctx: &SessionContext, models: &[Model], staging: &mut Staging) -> Result<Vec<ModelCounts>> {
     let mut counts = Vec::new();
+    // `in_build(dt)` answers for the dates being rebuilt while the models run, and for every
+    // date afterwards.
+    ctx.register_udf(crate::engine::build_scope::in_build_udf(staging.scope()));
+    let built = run_each(ctx, models, staging, &mut counts).await;
+    ctx.register_udf(crate::engine::build_scope::in_build_udf(None));
+    built.map(|()| counts)
+}
+
+async fn run_each(
+    ctx: &SessionContext,
+    models: &[Model],
+    staging: &mut Staging,
+    counts: &mut Vec<ModelCounts>,
+) -> Result<()> {
     for m in models {
         let started = std::time::Instant::now();
         let as_written;
@@ -458,7 +477,7 @@ pub async fn run_into(ctx: &SessionContext, models: &[Model], staging: &mut Stag
             })?;
         counts.push(ModelCounts::of(&m.dir, written.rows, started));
     }
-    Ok(counts)
+    Ok(())
 }
 
 /// `ctx` (its tables, memory pool and functions) with joins planned as written:

@@ -1,0 +1,96 @@
+//! `in_build(dt)`: whether a date is one the running build of a model
+//! rebuilds.
+//!
+//! The runner keeps only the rows of the dates it rebuilds anyway
+//! ([`crate::engine::models::Staging::set_scope`]), but by then the model has
+//! computed every row its inputs allow: a window over every date up to the
+//! last one rebuilt (`..0`) or an input read whole (a key window) makes that
+//! the whole history. Where an output row's date is an input column, the
+//! model narrows early with it — the work orders of the dates rebuilt, and
+//! the legs of their calls only:
+//!
+//! ```sql
+//! WITH built AS (SELECT * FROM latest_crm_work_orders WHERE in_build(dt)) …
+//! ```
+//!
+//! Outside a by-date rebuild (a whole build, `check`, `callcube sql`) every
+//! date is in, so a model means the same whether built whole or by dates.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray};
+use datafusion::arrow::datatypes::{DataType, Date32Type};
+use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf};
+use datafusion::scalar::ScalarValue;
+
+use crate::engine::dateset::DateSet;
+
+/// The SQL name of the function.
+pub const NAME: &str = "in_build";
+
+/// `in_build(dt DATE) -> BOOLEAN` for a build of `dates` (`None`: every date).
+/// A NULL date is in no build.
+pub fn in_build_udf(dates: Option<&DateSet>) -> ScalarUDF {
+    let dates = Arc::new(dates.cloned().unwrap_or_else(DateSet::all));
+    let fun = move |args: &[ColumnarValue]| -> datafusion::error::Result<ColumnarValue> {
+        let is_in = |d: Option<i32>| d.map(|d| dates.contains(i64::from(d)));
+        Ok(match &args[0] {
+            ColumnarValue::Scalar(ScalarValue::Date32(d)) => ColumnarValue::Scalar(ScalarValue::Boolean(is_in(*d))),
+            ColumnarValue::Scalar(other) => {
+                return Err(datafusion::error::DataFusionError::Plan(format!(
+                    "{NAME}() takes a DATE, not {}",
+                    other.data_type()
+                )));
+            }
+            ColumnarValue::Array(a) => {
+                let days = a.as_primitive::<Date32Type>();
+                let out: BooleanArray = (0..days.len())
+                    .map(|i| is_in((!days.is_null(i)).then(|| days.value(i))))
+                    .collect();
+                ColumnarValue::Array(Arc::new(out) as ArrayRef)
+            }
+        })
+    };
+    // Stable: one answer per query, so filters on it are pushed towards the scans.
+    create_udf(
+        NAME,
+        vec![DataType::Date32],
+        DataType::Boolean,
+        Volatility::Stable,
+        Arc::new(fun),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::prelude::SessionContext;
+
+    async fn answers(dates: Option<&DateSet>) -> Vec<Option<bool>> {
+        let ctx = SessionContext::new();
+        ctx.register_udf(in_build_udf(dates));
+        let batches = ctx
+            .sql(
+                "SELECT in_build(d) AS b FROM (VALUES (DATE '2026-11-01'), (DATE '2026-11-02'), \
+                 (CAST(NULL AS DATE)), (DATE '2026-11-05')) AS t(d)",
+            )
+            .await
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+        batches
+            .iter()
+            .flat_map(|b| b.column(0).as_boolean().iter().collect::<Vec<_>>())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn tells_the_dates_of_the_build() {
+        let day = |s: &str| crate::timefmt::parse_date(s.as_bytes()).unwrap();
+        let two = DateSet::range(day("2026-11-02"), day("2026-11-04"));
+        assert_eq!(answers(Some(&two)).await, [Some(false), Some(true), None, Some(false)]);
+        // A whole build: every date.
+        assert_eq!(answers(None).await, [Some(true), Some(true), None, Some(true)]);
+    }
+}
