@@ -2,11 +2,14 @@
 -- start_ts) with `kept`: false for a row starting before the end of a row kept before it in
 -- (start_ts, end_ts, state) order. Overlapping rows are a data-quality finding
 -- (dq_state_overlap), never summed twice (metrics.md, Event counts).
--- kind: full
+-- kind: by_date
 -- kept is a chain over each agent's whole history: whether a row of d is kept depends on which
 -- earlier rows were kept, back to the agent's first row (a rejected row does not extend the
--- limit), and a state row has no maximum duration; no window bounds it
--- window: latest_hotline_agent_states all
+-- limit), and a state row has no maximum duration. But a row sits at its start_ts date (the
+-- raw partition; its key holds start_ts, so a delivery never moves it) and the chain runs in
+-- start_ts order, so a row of d depends on rows of d and earlier only, and a change at x
+-- reaches the rows from x on (..0)
+-- window: latest_hotline_agent_states ..0
 SELECT
     s.agent_id,
     s.state,

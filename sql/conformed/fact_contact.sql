@@ -20,8 +20,19 @@
 -- re-ranks the contacts of its call (by call_id: assumes a contact's call_id is its leg's)
 -- window: conformed_fact_agent_leg by leg_id in self,conformed_fact_agent_leg reading leg_id,seq,origin,is_answered,interval_start,center_id,skill_group,agent_id,team_id,site,city_code,brand,dt
 -- window: conformed_fact_agent_leg by call_id in self reading call_id,leg_id,seq
+-- The inputs are read whole, so only the calls with a contact on a date being rebuilt
+-- (in_build) are joined wide and ranked: every contact of those calls, wherever it sits.
 WITH c AS (
     SELECT * FROM latest_crm_contacts
+),
+built_calls AS (
+    SELECT DISTINCT k.call_id
+    FROM (SELECT leg_id, call_id, dt FROM c) AS k
+    LEFT JOIN (SELECT leg_id, dt FROM conformed_fact_agent_leg) AS l ON l.leg_id = k.leg_id
+    WHERE in_build(COALESCE(l.dt, k.dt))
+),
+built AS (
+    SELECT c.* FROM built_calls AS b JOIN c ON c.call_id = b.call_id
 ),
 joined AS (
     SELECT
@@ -42,7 +53,7 @@ joined AS (
         ROW_NUMBER() OVER (
             PARTITION BY c.call_id, c.request_type, c.business_code ORDER BY l.seq NULLS LAST, c.leg_id
         ) AS request_rank
-    FROM c
+    FROM built AS c
     LEFT JOIN conformed_fact_agent_leg AS l ON l.leg_id = c.leg_id
 )
 SELECT

@@ -443,12 +443,14 @@ async fn narrow_inputs(
             .find(|t| crate::engine::latest_view_name(t) == *read);
         let view = match latest {
             // Made anew over the raw rows of those dates, not filtered after
-            // ranking every delivery of every date.
-            Some(t) => ctx
+            // ranking every delivery of every date — unless the dates reach back
+            // to the first (`..hi`): then the whole view, which hashes out the
+            // keys delivered once, beats looking up every key's deliveries.
+            Some(t) if needed.first().is_some() => ctx
                 .sql(&crate::engine::latest_view_sql(t, Some(&needed)))
                 .await?
                 .into_view(),
-            None => ctx
+            _ => ctx
                 .read_table(Arc::clone(&original))?
                 .filter(needed.predicate("dt"))?
                 .into_view(),
