@@ -36,6 +36,12 @@ flagged AS (
             AND NOT COALESCE(o.prev_state = 'NOT_READY' AND o.prev_reason = 'break', false) AS break_start
     FROM params AS p
     CROSS JOIN ordered AS o
+    -- Only the rows with a slice on a date being rebuilt are sliced (the flags above need
+    -- every earlier row): a row of at most a day has its slices on its first and last
+    -- dates; a longer one (rare) is always sliced.
+    WHERE in_build(CAST(o.start_ts AS DATE))
+        OR in_build(CAST(o.end_ts - INTERVAL '1 microsecond' AS DATE))
+        OR date_part('epoch', o.end_ts) - date_part('epoch', o.start_ts) > 86400
 ),
 sliced AS (
     SELECT
