@@ -10,6 +10,10 @@
 -- start_ts order, so a row of d depends on rows of d and earlier only, and a change at x
 -- reaches the rows from x on (..0)
 -- window: latest_hotline_agent_states ..0
+-- The view's repeated keys are the hash table its raw rows stream past (as written): with the
+-- raw rows of a week of scale-1 states as the build side instead, the join emitted its kept
+-- rows as one 658 MB batch, which a 1 GiB pool could not sort.
+-- joins: as written
 SELECT
     s.agent_id,
     s.state,
