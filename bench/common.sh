@@ -3,7 +3,8 @@
 #   prepare DIR          sets BIN, MEASURE, LOG, DUCK_PY
 #   write_pipeline DIR   DIR/bench.toml: warehouse and inbox in DIR, a copy of the repo's models
 #                        (editing sql/ while a benchmark runs does not change what it runs),
-#                        [engine] memory_limit_mb = $MEMORY_MB (default 1024)
+#                        [engine] memory_limit_mb = $MEMORY_MB (default 1024),
+#                        rebuild_batch_days = $BATCH_DAYS (default 7)
 prepare() {
   local dir=$1
   REPO=$(pwd)
@@ -31,6 +32,7 @@ models = "sql"
 handling_excluded_codes = ["ARREARS_STOP", "BATCH_OPEN", "PAYMENT"]
 [engine]
 memory_limit_mb = ${MEMORY_MB:-1024}
+rebuild_batch_days = ${BATCH_DAYS:-7}
 spill_dir = "spill"
 TOML
 }

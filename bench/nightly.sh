@@ -8,6 +8,7 @@
 #   bench/nightly.sh [SCALE] [THREADS] [DAYS]   defaults: 1, 2, 1
 #   BENCH_DIR=/some/scratch bench/nightly.sh     where data goes (default target/bench-nightly)
 #   MEMORY_MB=1536 bench/nightly.sh              the pipeline's [engine] memory_limit_mb (default 1024)
+#   BATCH_DAYS=3 bench/nightly.sh                dates a by-date model builds at once (default 7)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCALE=${1:-1}

@@ -24,6 +24,11 @@ pub const METRIC_MARTS: [(Grain, &str); 4] = [
     (Grain::Month, "marts/metrics_month"),
 ];
 
+/// How the code lays the metric marts out, part of their fingerprint: a
+/// change here rebuilds them whole on the next run (a warehouse built by an
+/// earlier layout has unpartitioned week and month marts).
+pub const LAYOUT: &str = "every grain partitioned on dt, the period's first date; weeks and months fold the day mart";
+
 /// The monthly scorecard's folder.
 pub const SCORECARD: &str = "marts/scorecard_monthly";
 
@@ -35,15 +40,15 @@ pub async fn build(ctx: &SessionContext, staging: &mut Staging, finality: &Final
     build_dates(ctx, staging, finality, None, &DateSet::empty()).await
 }
 
-/// [`build`] for the periods touching `dates` (`None`: every date). A metric
-/// of a date reads the cube rows of that date only, so the hour and day marts
-/// recompute those dates and keep their other partitions; the week and month
-/// marts recompute the weeks and months touching them and keep their other
-/// rows. `refinal` are dates whose cube rows did not change but whose
-/// finality did: their published rows are kept with `is_final` worked out
-/// again, not recomputed from the cube (a date crossing a metric's 35 days
-/// would otherwise recompute every metric of its week). `is_final` follows
-/// `finality` on every row written.
+/// [`build`] for the periods touching `dates` (`None`: every date). Every
+/// metric mart is partitioned on `dt`, a period's first date. A metric of a
+/// date reads the cube rows of that date only, so the hour and day marts
+/// recompute those dates, and the week and month marts the weeks and months
+/// touching them; the other partitions are kept. `refinal` are dates whose
+/// cube rows did not change but whose finality did: the published rows of
+/// their periods are kept with `is_final` worked out again, not recomputed
+/// (a date crossing a metric's 35 days would otherwise recompute every metric
+/// of its week). `is_final` follows `finality` on every row written.
 pub async fn build_dates(
     ctx: &SessionContext,
     staging: &mut Staging,
@@ -55,34 +60,23 @@ pub async fn build_dates(
     let mut counts = Vec::new();
     for (grain, dir) in METRIC_MARTS {
         let started = std::time::Instant::now();
-        let batch = match (dates, grain) {
-            (None, _) => {
+        let batch = match dates {
+            None => {
                 staging.set_scope(None);
                 metrics_at(ctx, grain, finality, fcr_window_h, None).await?
             }
-            (Some(dates), Grain::Hour | Grain::Day) => {
-                let refinal = refinal.minus(dates);
-                let mut scope = dates.clone();
+            Some(dates) => {
+                let fresh = whole_periods(dates, grain);
+                let refinal = whole_periods(refinal, grain).minus(&fresh);
+                let mut scope = fresh.clone();
                 scope.union(&refinal);
                 staging.set_scope(Some(scope));
-                let fresh = metrics_at(ctx, grain, finality, fcr_window_h, Some(dates)).await?;
+                let rows = metrics_at(ctx, grain, finality, fcr_window_h, Some(&fresh)).await?;
                 let kept = match refinal.is_empty() {
                     true => Vec::new(),
-                    false => published_rows(ctx, dir, grain, Some(refinal.predicate("dt")), |_| true).await?,
+                    false => published_rows(ctx, dir, refinal.predicate("dt")).await?,
                 };
-                let kept = refinalised(&kept, grain, finality, fcr_window_h)?;
-                concat_as(&fresh, &kept)?
-            }
-            (Some(dates), _) => {
-                // One file, not partitioned: the periods touched recomputed, the others kept
-                // (their is_final worked out again: the periods touching `refinal`, say).
-                staging.set_scope(None);
-                let periods = widen_to_periods(dates, grain);
-                let fresh = metrics_at(ctx, grain, finality, fcr_window_h, Some(&periods)).await?;
-                let outside = |first: Option<i64>| first.is_none_or(|f| !periods.contains(f));
-                let kept = published_rows(ctx, dir, grain, None, outside).await?;
-                let kept = refinalised(&kept, grain, finality, fcr_window_h)?;
-                concat_as(&fresh, &kept)?
+                concat_as(&rows, &refinalised(&kept, grain, finality, fcr_window_h)?)?
             }
         };
         let written = staging.stage_batch(ctx, dir, batch).await?;
@@ -96,6 +90,14 @@ pub async fn build_dates(
         .await?;
     counts.push(ModelCounts::of(dir, written.rows, started));
     Ok(counts)
+}
+
+/// `dates` widened to the whole periods of `grain` they touch (hours and days: `dates`).
+fn whole_periods(dates: &DateSet, grain: Grain) -> DateSet {
+    match grain {
+        Grain::Interval | Grain::Hour | Grain::Day => dates.clone(),
+        _ => widen_to_periods(dates, grain),
+    }
 }
 
 /// `dates` widened to whole weeks or months.
@@ -122,33 +124,17 @@ fn widen_to_periods(dates: &DateSet, grain: Grain) -> DateSet {
     out
 }
 
-/// The published rows of the mart in `dir` that `filter` (on its columns) and
-/// `keep` (told each row's period's first date) take.
+/// The published rows of the mart in `dir` that `filter` (on its columns) takes.
 async fn published_rows(
     ctx: &SessionContext,
     dir: &str,
-    grain: Grain,
-    filter: Option<datafusion::prelude::Expr>,
-    keep: impl Fn(Option<i64>) -> bool,
+    filter: datafusion::prelude::Expr,
 ) -> Result<Vec<RecordBatch>> {
     let table = dir.replace('/', "_");
     if !ctx.table_exist(table.as_str())? {
         return Ok(Vec::new());
     }
-    let mut df = ctx.table(table.as_str()).await?;
-    if let Some(f) = filter {
-        df = df.filter(f)?;
-    }
-    let mut out = Vec::new();
-    for b in df.collect().await? {
-        let labels = cast(b.column_by_name("period").expect("a period column"), &DataType::Utf8)?;
-        let labels = labels.as_any().downcast_ref::<StringArray>().expect("utf8");
-        let taken: BooleanArray = (0..b.num_rows())
-            .map(|r| Some(keep(period_dates(grain, labels.value(r)).map(|(f, _)| f))))
-            .collect();
-        out.push(datafusion::arrow::compute::filter_record_batch(&b, &taken)?);
-    }
-    Ok(out)
+    Ok(ctx.table(table.as_str()).await?.filter(filter)?.collect().await?)
 }
 
 /// Published rows with `is_final` worked out again from `finality` (it is a
@@ -220,6 +206,10 @@ async fn metrics_at(
             filter: None,
             dates: dates.clone(),
         };
+        let sql = match grain > Grain::Day && m.sums_add_up() {
+            true => req.sql_over(&day_sums(&req)),
+            false => req.sql(),
+        };
         parts.push((m.id.clone(), format!(
             "SELECT '{}' AS metric_id, '{}' AS metric_key, '{grain}' AS grain, CAST(period_label AS VARCHAR) AS period, \
              CAST(dimension AS VARCHAR) AS dimension, CAST(member AS VARCHAR) AS member, \
@@ -228,7 +218,7 @@ async fn metrics_at(
              CAST(flag AS VARCHAR) AS flag FROM ({})",
             m.id,
             m.key,
-            req.sql()
+            sql
         )));
     }
     // One query per metric: a UNION ALL of all of them plans recursively deep
@@ -241,7 +231,21 @@ async fn metrics_at(
     with_finality(&batch, grain, finality, fcr_window_h)
 }
 
-/// Append `is_final` (and `dt` for hours and days, the partition column).
+/// `joined` of a week or month of a metric whose sums add up
+/// ([`catalog::Metric::sums_add_up`]): Σ of the day mart's numerators and
+/// denominators over the period's days, per dimension and member. The day
+/// mart is built first, in the same run, so it holds every day of the period.
+fn day_sums(req: &Request<'_>) -> String {
+    let period = crate::catalog::query::period_sql(req.grain, "dt", "dt");
+    format!(
+        "joined AS (SELECT {period} AS period, dimension, member, SUM(numerator) AS n, SUM(denominator) AS d \
+         FROM marts_metrics_day WHERE metric_id = '{}' AND {} GROUP BY 1, 2, 3)",
+        req.metric.id,
+        req.conditions("dt", None)
+    )
+}
+
+/// Append `is_final` and `dt`, the partition column: the period's first date.
 fn with_finality(batch: &RecordBatch, grain: Grain, finality: &Finality, fcr_window_h: i64) -> Result<RecordBatch> {
     let ids = cast(batch.column(0), &DataType::Utf8)?;
     let ids = ids.as_any().downcast_ref::<StringArray>().expect("utf8");
@@ -259,10 +263,8 @@ fn with_finality(batch: &RecordBatch, grain: Grain, finality: &Finality, fcr_win
     let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
     fields.push(Arc::new(Field::new("is_final", DataType::Boolean, false)));
     columns.push(Arc::new(BooleanArray::from(is_final)));
-    if matches!(grain, Grain::Hour | Grain::Day) {
-        fields.push(Arc::new(Field::new("dt", DataType::Date32, true)));
-        columns.push(Arc::new(Date32Array::from(dts)));
-    }
+    fields.push(Arc::new(Field::new("dt", DataType::Date32, true)));
+    columns.push(Arc::new(Date32Array::from(dts)));
     Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)?)
 }
 

@@ -169,7 +169,9 @@ pub async fn build(ctx: &SessionContext, tags: &[TagDef], staging: &mut Staging)
 /// carried from the published row of the day before the first date of each
 /// range rebuilt, so a night computes its own dates, not the whole history
 /// of each run of days; the ranges must reach from the first date whose tag
-/// rows changed to the last date (see `crate::engine::incremental`).
+/// rows changed to the last date (see `crate::engine::incremental`). A long
+/// rebuild comes in batches of dates, in date order: the day before a batch
+/// is then read from the batch staged before it.
 pub async fn build_dates(
     ctx: &SessionContext,
     tags: &[TagDef],

@@ -175,6 +175,41 @@ pub fn dimension_column(dim: &str) -> Option<&'static str> {
 }
 
 impl Metric {
+    /// Whether a period's Σ numerator and Σ denominator are the sums of its
+    /// days' (a ratio of plain `sum(…)`s, no snapshot, allowed by day): a
+    /// week or month then folds the day mart's rows instead of reading the
+    /// cube again. A distinct count, a period-end snapshot or A13 does not.
+    pub fn sums_add_up(&self) -> bool {
+        let adds_up = |a: &Option<Aggregate>| {
+            a.as_ref().is_none_or(|a| {
+                let e = a.expr.trim().to_lowercase();
+                a.at.is_none() && e.starts_with("sum(") && !e.contains("distinct") && one_call(&e)
+            })
+        };
+        // `sum(…)` and nothing after its closing parenthesis.
+        fn one_call(e: &str) -> bool {
+            let mut depth = 0usize;
+            for (i, c) in e.char_indices() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            return i == e.len() - 1;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            false
+        }
+        self.kind == Kind::Ratio
+            && self.numerator.is_some()
+            && adds_up(&self.numerator)
+            && adds_up(&self.denominator)
+            && self.min_grain() <= Grain::Day
+    }
+
     /// The finest grain allowed.
     pub fn min_grain(&self) -> Grain {
         self.min_grain

@@ -75,11 +75,19 @@ impl Request<'_> {
 
     /// The query.
     pub fn sql(&self) -> String {
-        let m = self.metric;
-        let joined = match m.kind {
+        let joined = match self.metric.kind {
             Kind::Turnover => self.turnover_sql(),
             Kind::Ratio => self.ratio_sql(),
         };
+        self.sql_over(&joined)
+    }
+
+    /// The query over `joined`: common table expressions that end in
+    /// `joined(period, dimension, member, n, d)`, one row per period key,
+    /// dimension and member with Σ numerator and Σ denominator. The marts
+    /// pass Σ of the day mart's rows here for a metric whose sums add up.
+    pub fn sql_over(&self, joined: &str) -> String {
+        let m = self.metric;
         let scale = m.scale.as_deref().unwrap_or("1");
         let has_den = m.denominator.is_some() || m.kind == Kind::Turnover;
         let value = if has_den {
@@ -141,7 +149,8 @@ impl Request<'_> {
         )
     }
 
-    fn conditions(&self, date_col: &str, extra: Option<&str>) -> String {
+    /// The request's date range, dates and filter on `date_col`, and `extra`, as one SQL condition.
+    pub fn conditions(&self, date_col: &str, extra: Option<&str>) -> String {
         let mut c = vec!["true".to_string()];
         if let Some(f) = self.from {
             c.push(format!("{date_col} >= DATE '{}'", date_string(f)));

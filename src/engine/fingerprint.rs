@@ -40,7 +40,7 @@ pub fn fingerprints(graph: &BuildGraph, params: &Params, key_fingerprint: &str) 
                     )
                 })
                 .collect(),
-            Job::MetricMarts => crate::catalog::CATALOG.to_string(),
+            Job::MetricMarts => format!("{}\n{}", crate::marts::LAYOUT, crate::catalog::CATALOG),
         };
         h.update(definition.as_bytes());
         // A model reading the params table whole (`SELECT * FROM params`, `params.*`) reads them all.

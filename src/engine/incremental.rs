@@ -159,12 +159,17 @@ pub async fn build(
         if dates.is_empty() && refinal.is_empty() {
             continue;
         }
-        let batches = match &node.job {
-            Job::Sql(m) if m.header.kind == Kind::ByDate => match span(m, &dirs) {
-                Some(span) => dates.batches(span, batch_days),
-                None => vec![dates.clone()],
-            },
-            _ => vec![dates.clone()],
+        // By-date models and the tags (30 days of every customer's tag rows do not fit in memory
+        // at a province's scale) run batch by batch, in date order: a tag row's `since` continues
+        // the row of the day before, staged by the batch before.
+        let span = match &node.job {
+            Job::Sql(m) if m.header.kind == Kind::ByDate => span(&m.reads, &m.table, &dirs),
+            Job::Tags(_) => span(&node.reads, TAGS_TABLE, &dirs),
+            _ => None,
+        };
+        let batches = match span {
+            Some(span) => dates.batches(span, batch_days),
+            None => vec![dates.clone()],
         };
         let mut counts: Vec<ModelCounts> = Vec::new();
         for batch in &batches {
@@ -192,15 +197,17 @@ pub async fn build(
     Ok(out)
 }
 
-/// The first and last dates of `m`'s dated inputs and of its own published
-/// table: where its batches are cut (`None`: no dated input).
-fn span(m: &models::Model, dirs: &Dirs<'_>) -> Option<(i64, i64)> {
+/// The table of the customer tags, whose node runs in batches of dates.
+const TAGS_TABLE: &str = "marts_customer_tags";
+
+/// The first and last dates of a node's dated inputs (`reads`) and of its own
+/// published table `own`: where its batches are cut (`None`: no dated input).
+fn span(reads: &[String], own: &str, dirs: &Dirs<'_>) -> Option<(i64, i64)> {
     let own = dirs
         .published
-        .get(&m.table)
+        .get(own)
         .map(|t| partition_dates(&t.path).into_keys().collect::<Vec<_>>());
-    let dates: Vec<i64> = m
-        .reads
+    let dates: Vec<i64> = reads
         .iter()
         .filter_map(|r| dirs.partitions(r))
         .chain(own)
