@@ -162,7 +162,7 @@ impl TagDef {
 /// The tags' rows are never gathered: `tag_rows` is a view, the UNION ALL of
 /// every tag's query, streamed into the tags mart.
 pub async fn build(ctx: &SessionContext, tags: &[TagDef], staging: &mut Staging) -> Result<Vec<ModelCounts>> {
-    build_dates(ctx, tags, staging, None).await
+    build_dates(ctx, tags, staging, None, &DateSet::empty()).await
 }
 
 /// [`build`] for `dates` only (`None`: every date). A tag row's `since` is
@@ -171,12 +171,15 @@ pub async fn build(ctx: &SessionContext, tags: &[TagDef], staging: &mut Staging)
 /// of each run of days; the ranges must reach from the first date whose tag
 /// rows changed to the last date (see `crate::engine::incremental`). A long
 /// rebuild comes in batches of dates, in date order: the day before a batch
-/// is then read from the batch staged before it.
+/// is then read from the batch staged before it. `refinal`: dates whose
+/// inputs did not change but whose finality did; their published rows are
+/// kept with `is_final` worked out again, not evaluated again.
 pub async fn build_dates(
     ctx: &SessionContext,
     tags: &[TagDef],
     staging: &mut Staging,
     dates: Option<&DateSet>,
+    refinal: &DateSet,
 ) -> Result<Vec<ModelCounts>> {
     let mut started = std::time::Instant::now();
     // Plan each tag alone first, so a mistake names its file and tag.
@@ -198,27 +201,79 @@ pub async fn build_dates(
     ctx.register_table("tag_rows", view)?;
 
     let mut counts = Vec::new();
+    let refinal = match dates {
+        None => DateSet::empty(),
+        Some(d) => refinal.minus(d),
+    };
     let tags_sql = match dates {
         None => TAGS_SQL.to_string(),
-        Some(d) => tags_on_dates_sql(d),
+        Some(d) => tags_on_dates_sql(&d.intersect(&DateSet::range(i64::MIN, last_business_date(ctx).await?))),
     };
-    staging.set_scope(dates.cloned());
+    let profile = profile_sql(tags, dates);
+    let (tags_sql, profile) = match refinal.is_empty() {
+        true => (tags_sql, profile),
+        false => (
+            format!(
+                "{tags_sql}\nUNION ALL\n{}",
+                refinalised("marts_customer_tags", TAG_COLUMNS, &refinal)
+            ),
+            format!(
+                "{profile}\nUNION ALL\n{}",
+                refinalised("marts_customer_profile", PROFILE_COLUMNS, &refinal)
+            ),
+        ),
+    };
+    let mut scope = dates.cloned();
+    if let Some(s) = &mut scope {
+        s.union(&refinal);
+    }
+    staging.set_scope(scope);
     // The queries hold the small side of each join (dates, the day before's
     // rows, each customer's list) and stream the tag rows: as written.
     let ctx = &crate::engine::models::joins_as_written(ctx);
     for (table, dir, sql) in [
         ("marts_customer_tags", "marts/customer_tags", tags_sql),
-        (
-            "marts_customer_profile",
-            "marts/customer_profile",
-            profile_sql(tags, dates),
-        ),
+        ("marts_customer_profile", "marts/customer_profile", profile),
     ] {
         let written = staging.stage_sql(ctx, dir, &sql, table).await?;
         counts.push(ModelCounts::of(dir, written.rows, started));
         started = std::time::Instant::now();
     }
     Ok(counts)
+}
+
+/// The tags mart's columns before `is_final` and `dt`, in the order its queries give them.
+const TAG_COLUMNS: &str = "customer_key, tag, strategy, since, evidence";
+/// The profile's.
+const PROFILE_COLUMNS: &str = "customer_key, tag_count, tags, strategies";
+
+/// The published rows of `table` on `dates`, with `is_final` worked out again
+/// (settled for a day), in the column order of the queries above.
+fn refinalised(table: &str, columns: &str, dates: &DateSet) -> String {
+    let columns: Vec<String> = columns.split(", ").map(|c| format!("t.{c}")).collect();
+    format!(
+        "SELECT {}, COALESCE(f.settled_days >= 1, false) AS is_final, t.dt \
+         FROM finality_dates AS f RIGHT JOIN {table} AS t ON f.dt = t.dt WHERE {}",
+        columns.join(", "),
+        dates.sql_condition("t.dt")
+    )
+}
+
+/// The last business date (none yet: the first day ever).
+async fn last_business_date(ctx: &SessionContext) -> Result<i64> {
+    let b = ctx
+        .sql("SELECT CAST(MAX(business_date) AS VARCHAR) FROM conformed_dim_date")
+        .await?
+        .collect()
+        .await?;
+    let text = b
+        .first()
+        .filter(|b| b.num_rows() > 0 && b.column(0).is_valid(0))
+        .map(|b| datafusion::arrow::util::display::array_value_to_string(b.column(0), 0))
+        .transpose()?;
+    Ok(text
+        .and_then(|t| crate::timefmt::parse_date(t.as_bytes()))
+        .unwrap_or(i64::MAX / 8))
 }
 
 /// Tag rows on business dates, with `since` from gaps and islands: within a
@@ -265,9 +320,18 @@ fn tags_on_dates_sql(dates: &DateSet) -> String {
             days_before.join(", ")
         )
     };
-    format!(
-        "
-WITH days AS (
+    // Where every range is one date (a night's usual rebuild), each island is that date: no
+    // numbering of the business dates, and no sort of every tag row to find the islands.
+    let islands = if dates.intervals().iter().all(|(a, b)| a == b) {
+        "rows AS (
+    SELECT t.dt, t.customer_key, t.tag, t.strategy, MIN(t.evidence) AS evidence
+    FROM conformed_dim_date AS d JOIN tag_rows AS t ON d.business_date = t.dt
+    WHERE {cond}
+    GROUP BY t.dt, t.customer_key, t.tag, t.strategy
+),
+islands AS (SELECT r.*, r.dt AS island_start FROM rows AS r)"
+    } else {
+        "days AS (
     SELECT business_date, ROW_NUMBER() OVER (ORDER BY business_date) AS day_no FROM conformed_dim_date
 ),
 rows AS (
@@ -283,15 +347,19 @@ ranked AS (
 islands AS (
     SELECT r.*, MIN(r.dt) OVER (PARTITION BY r.customer_key, r.tag, r.run) AS island_start
     FROM ranked AS r
-),
+)"
+    }
+    .replace("{cond}", &dates.sql_condition("t.dt"));
+    format!(
+        "
+WITH {islands},
 prev AS ({prev})
 SELECT i.customer_key, i.tag, i.strategy, COALESCE(p.since, i.island_start) AS since,
     i.evidence, COALESCE(f.settled_days >= 1, false) AS is_final, i.dt
 FROM finality_dates AS f
 RIGHT JOIN (prev AS p
     RIGHT JOIN islands AS i ON p.customer_key = i.customer_key AND p.tag = i.tag AND p.next_dt = i.island_start)
-    ON f.dt = i.dt",
-        cond = dates.sql_condition("t.dt"),
+    ON f.dt = i.dt"
     )
 }
 

@@ -20,7 +20,9 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray};
 use datafusion::arrow::datatypes::{DataType, Date32Type};
-use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility, create_udf,
+};
 use datafusion::scalar::ScalarValue;
 
 use crate::engine::dateset::DateSet;
@@ -61,6 +63,43 @@ pub fn in_build_udf(dates: Option<&DateSet>) -> ScalarUDF {
     )
 }
 
+/// The SQL name of [`build_start_udf`].
+pub const BUILD_START: &str = "build_start";
+
+/// `build_start() -> DATE`: the first date a by-date rebuild rebuilds; NULL in
+/// a whole build or one open below (every date before is rebuilt too). A
+/// carrying model reads its own rows of the dates before it (`dt <
+/// build_start()`). Stable, so the planner folds it to a literal and a filter
+/// on it prunes partitions and row groups.
+pub fn build_start_udf(dates: Option<&DateSet>) -> ScalarUDF {
+    let first = dates.and_then(DateSet::first).and_then(|a| i32::try_from(a).ok());
+    ScalarUDF::from(BuildStart {
+        first,
+        signature: Signature::nullary(Volatility::Stable),
+    })
+}
+
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct BuildStart {
+    first: Option<i32>,
+    signature: Signature,
+}
+
+impl ScalarUDFImpl for BuildStart {
+    fn name(&self) -> &str {
+        BUILD_START
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _args: &[DataType]) -> datafusion::error::Result<DataType> {
+        Ok(DataType::Date32)
+    }
+    fn invoke_with_args(&self, _args: ScalarFunctionArgs) -> datafusion::error::Result<ColumnarValue> {
+        Ok(ColumnarValue::Scalar(ScalarValue::Date32(self.first)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,5 +131,33 @@ mod tests {
         assert_eq!(answers(Some(&two)).await, [Some(false), Some(true), None, Some(false)]);
         // A whole build: every date.
         assert_eq!(answers(None).await, [Some(true), Some(true), None, Some(true)]);
+    }
+
+    async fn start(dates: Option<&DateSet>) -> String {
+        let ctx = SessionContext::new();
+        ctx.register_udf(build_start_udf(dates));
+        let b = ctx
+            .sql("SELECT CAST(build_start() AS VARCHAR) AS s")
+            .await
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+        let col = b[0].column(0);
+        match col.is_null(0) {
+            true => "NULL".into(),
+            false => datafusion::arrow::util::display::array_value_to_string(col, 0).unwrap(),
+        }
+    }
+
+    #[tokio::test]
+    async fn build_start_is_the_first_date_rebuilt() {
+        let day = |s: &str| crate::timefmt::parse_date(s.as_bytes()).unwrap();
+        let mut scattered = DateSet::from(day("2026-11-20"));
+        scattered.union(&DateSet::of([day("2026-11-03")]));
+        assert_eq!(start(Some(&scattered)).await, "2026-11-03");
+        // Open below, or a whole build: every earlier date is rebuilt too.
+        assert_eq!(start(Some(&DateSet::range(i64::MIN, day("2026-11-03")))).await, "NULL");
+        assert_eq!(start(None).await, "NULL");
     }
 }

@@ -19,7 +19,7 @@ use crate::tags::TagDef;
 #[derive(Debug, Clone)]
 pub enum Job {
     /// One `.sql` model.
-    Sql(Model),
+    Sql(Box<Model>),
     /// Every declared tag → `marts_customer_tags`, `marts_customer_profile`.
     Tags(Vec<TagDef>),
     /// The catalog's metrics at every grain, and the scorecard.
@@ -75,7 +75,7 @@ impl BuildGraph {
                 name: m.table.clone(),
                 outputs: vec![m.dir.clone()],
                 reads: m.reads.clone(),
-                job: Job::Sql(m.clone()),
+                job: Job::Sql(Box::new(m.clone())),
             })
             .collect();
         let built: BTreeSet<String> = nodes.iter().map(|n| n.name.clone()).collect();

@@ -146,10 +146,11 @@ pub async fn build(
             published: &published,
         };
         let mut dates = dates_to_rebuild(ctx, node, &changed, changes, &params, &dirs).await?;
-        // The metric marts recompute the dates whose cube rows changed, and only work out
-        // is_final again on the dates whose finality alone moved.
+        // The metric marts and the tags recompute the dates whose inputs changed, and only
+        // work out is_final again on the dates whose finality alone moved.
         let mut refinal = match &node.job {
             Job::MetricMarts => changed.get(FINALITY).map_or_else(DateSet::empty, |f| f.minus(&dates)),
+            Job::Tags(_) => changes.finality.read_by(Some(TAGS_FINALITY)).minus(&dates),
             _ => DateSet::empty(),
         };
         if refinal.is_all() {
@@ -172,7 +173,12 @@ pub async fn build(
             None => vec![dates.clone()],
         };
         let mut counts: Vec<ModelCounts> = Vec::new();
-        for batch in &batches {
+        for (i, batch) in batches.iter().enumerate() {
+            // The dates refinalised go with the first batch; the others carry its partitions.
+            let refinal = match i {
+                0 => refinal.clone(),
+                _ => DateSet::empty(),
+            };
             let dirs = Dirs {
                 staging,
                 published: &published,
@@ -240,8 +246,10 @@ pub(crate) async fn run_node(
     refinal: &DateSet,
 ) -> Result<Vec<ModelCounts>> {
     match &node.job {
-        Job::Sql(m) => models::run_into(ctx, std::slice::from_ref(m), staging).await,
-        Job::Tags(tags) => crate::tags::build_dates(ctx, tags, staging, (!dates.is_all()).then_some(dates)).await,
+        Job::Sql(m) => models::run_into(ctx, std::slice::from_ref(m.as_ref()), staging).await,
+        Job::Tags(tags) => {
+            crate::tags::build_dates(ctx, tags, staging, (!dates.is_all()).then_some(dates), refinal).await
+        }
         Job::MetricMarts => match finality {
             Some(f) => crate::marts::build_dates(ctx, staging, f, (!dates.is_all()).then_some(dates), refinal).await,
             None => Ok(Vec::new()),
@@ -327,7 +335,7 @@ async fn dates_to_rebuild(
         let Some(x) = x.filter(|x| !x.is_empty()) else {
             continue;
         };
-        if read == FINALITY && matches!(node.job, Job::MetricMarts) {
+        if read == FINALITY && matches!(node.job, Job::MetricMarts | Job::Tags(_)) {
             continue; // refinalised, see `build`
         }
         let Some(windows) = windows else {
@@ -426,8 +434,12 @@ async fn narrow_inputs(
         let needed = match window {
             None => dates.clone(),
             Some(Window::Days { lo, hi }) => dates.widen(bound(lo, params, m)?, bound(hi, params, m)?),
+            // A carrying model has what came before build_start() in its own rows.
             Some(Window::UpTo { hi }) => match dates.intervals().last() {
-                Some(&(_, b)) => DateSet::range(i64::MIN, b).widen(0, bound(hi, params, m)?),
+                Some(&(_, b)) => {
+                    let from = dates.first().filter(|_| m.header.carry.is_some()).unwrap_or(i64::MIN);
+                    DateSet::range(from, b).widen(0, bound(hi, params, m)?)
+                }
                 None => DateSet::empty(),
             },
             Some(Window::AsOf) => {

@@ -109,6 +109,7 @@ pub async fn model_session_keyed(
 /// Functions every session has: the Erlang C staffing math.
 fn register_functions(ctx: &SessionContext) {
     ctx.register_udf(build_scope::in_build_udf(None));
+    ctx.register_udf(build_scope::build_start_udf(None));
     for f in erlang_udf::erlang_udfs() {
         ctx.register_udf(f);
     }

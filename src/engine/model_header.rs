@@ -14,7 +14,16 @@
 //! -- window: conformed_fact_work_order 0..0 reading call_id,accepted_ts
 //! -- joins: as written                              left side of each join held, right streamed
 //! -- finality: 1                                    reads settled_days >= 1 of finality_dates only
+//! -- carry: agent_id VARCHAR, end_ts TIMESTAMP      reads its own rows before build_start()
 //! ```
+//!
+//! `carry` declares that the model reads its own table (by name) for the dates
+//! before the first one it rebuilds, `build_start()`, and names the columns
+//! it reads with their SQL types (the table it reads when it was never built:
+//! empty, with these columns and `dt`). A `..hi` window of a carrying model
+//! still rebuilds every date from a change on, but reads its input from
+//! `build_start()` only: what came before is in the carried rows (each
+//! agent's last kept state, say), not read again from all history.
 //!
 //! `reading` after a date window names the columns the model reads: only the
 //! dates whose rows changed in those columns go through the window.
@@ -127,6 +136,9 @@ pub struct Header {
     /// these thresholds — so a date whose settled days cross another
     /// threshold does not rebuild it. `None`: every threshold.
     pub finality: Option<Vec<i64>>,
+    /// `-- carry: <column> <type>, …`: the columns of its own table the model
+    /// reads, for the dates before the first it rebuilds.
+    pub carry: Option<Vec<(String, String)>>,
 }
 
 impl Header {
@@ -233,6 +245,22 @@ pub fn parse(sql: &str) -> Result<Header, String> {
                     })?
             };
             header.finality = Some(thresholds);
+        } else if let Some(c) = comment.strip_prefix("carry:") {
+            let columns = list(c)
+                .into_iter()
+                .map(|col| {
+                    let (name, ty) = col.split_once(char::is_whitespace)?;
+                    Some((name.to_string(), ty.trim().to_string()))
+                })
+                .collect::<Option<Vec<_>>>()
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| {
+                    at(format!(
+                        "`carry: {}`; expected `carry: <column> <SQL type>, …`",
+                        c.trim()
+                    ))
+                })?;
+            header.carry = Some(columns);
         } else if let Some(w) = comment.strip_prefix("window:") {
             let words: Vec<&str> = w.split_whitespace().collect();
             if words.get(1) == Some(&"by") {
@@ -422,6 +450,20 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(parse("SELECT 1").unwrap(), Header::default());
+    }
+
+    #[test]
+    fn carry_names_columns_and_their_types() {
+        let h =
+            parse("-- kind: by_date\n-- carry: agent_id VARCHAR, end_ts TIMESTAMP ,kept BOOLEAN\nSELECT 1").unwrap();
+        let want = [("agent_id", "VARCHAR"), ("end_ts", "TIMESTAMP"), ("kept", "BOOLEAN")];
+        assert_eq!(
+            h.carry.unwrap(),
+            want.map(|(c, t)| (c.to_string(), t.to_string())).to_vec()
+        );
+        let err = parse("-- carry: agent_id\nSELECT 1").unwrap_err();
+        assert!(err.contains("line 1") && err.contains("<SQL type>"), "{err}");
+        assert!(parse("-- carry:\nSELECT 1").is_err());
     }
 
     #[test]

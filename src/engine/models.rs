@@ -76,8 +76,15 @@ pub fn load(sql_dir: &Path) -> Result<Vec<Model>> {
             return Err(bad("a model must be a plain SELECT query".to_string()));
         }
         let (tables, _ctes) = resolve_table_references(statement, true).map_err(|e| bad(e.to_string()))?;
-        let reads: BTreeSet<String> = tables.iter().map(|t| t.table().to_string()).collect();
+        let mut reads: BTreeSet<String> = tables.iter().map(|t| t.table().to_string()).collect();
         let header = model_header::parse(&sql).map_err(|e| bad(format!("header, {e}")))?;
+        let table = parts.join("_");
+        // A carrying model reads its own earlier rows: not an input it waits for.
+        if header.carry.is_some() && !reads.remove(&table) {
+            return Err(bad(format!(
+                "header: `carry` declares that the model reads its own table, but it never reads `{table}`"
+            )));
+        }
         if let Some(t) = header
             .windows
             .keys()
@@ -99,7 +106,7 @@ pub fn load(sql_dir: &Path) -> Result<Vec<Model>> {
             )));
         }
         models.push(Model {
-            table: parts.join("_"),
+            table,
             dir: parts.join("/"),
             path: path.clone(),
             sql,
@@ -146,7 +153,10 @@ fn order(models: Vec<Model>) -> Result<Vec<Model>> {
     if let Some(m) = models.iter().find(|m| m.reads.contains(&m.table)) {
         return Err(Error::BadFile {
             file: m.path.clone(),
-            reason: format!("model `{}` reads itself", m.table),
+            reason: format!(
+                "model `{}` reads itself (a model carrying its earlier rows declares `-- carry:`)",
+                m.table
+            ),
         });
     }
     let mut by_name: BTreeMap<String, Model> = models.into_iter().map(|m| (m.table.clone(), m)).collect();
@@ -447,8 +457,10 @@ pub async fn run_into(ctx: &SessionContext, models: &[Model], staging: &mut Stag
     // `in_build(dt)` answers for the dates being rebuilt while the models run, and for every
     // date afterwards.
     ctx.register_udf(crate::engine::build_scope::in_build_udf(staging.scope()));
+    ctx.register_udf(crate::engine::build_scope::build_start_udf(staging.scope()));
     let built = run_each(ctx, models, staging, &mut counts).await;
     ctx.register_udf(crate::engine::build_scope::in_build_udf(None));
+    ctx.register_udf(crate::engine::build_scope::build_start_udf(None));
     built.map(|()| counts)
 }
 
@@ -468,6 +480,9 @@ async fn run_each(
             }
             false => ctx,
         };
+        if let Some(columns) = &m.header.carry {
+            register_never_built(ctx, &m.table, columns).await?;
+        }
         let written = staging
             .stage_sql(ctx, &m.dir, &m.sql, &format!("model `{}`", m.table))
             .await
@@ -477,6 +492,22 @@ async fn run_each(
             })?;
         counts.push(ModelCounts::of(&m.dir, written.rows, started));
     }
+    Ok(())
+}
+
+/// What a carrying model reads of its own table when it was never built: no
+/// rows, the declared columns and `dt`.
+async fn register_never_built(ctx: &SessionContext, table: &str, columns: &[(String, String)]) -> Result<()> {
+    if ctx.table_exist(table)? {
+        return Ok(());
+    }
+    let columns: Vec<String> = columns
+        .iter()
+        .map(|(c, t)| format!("CAST(NULL AS {t}) AS {c}"))
+        .chain(["CAST(NULL AS DATE) AS dt".to_string()])
+        .collect();
+    let empty = ctx.sql(&format!("SELECT {} WHERE false", columns.join(", "))).await?;
+    ctx.register_table(table, empty.into_view())?;
     Ok(())
 }
 
