@@ -45,6 +45,24 @@ pub enum Error {
     Io { path: PathBuf, source: std::io::Error },
 }
 
+impl Error {
+    /// Whether the memory pool refused a query more memory than it had left
+    /// (DataFusion's "Resources exhausted"), however the error was wrapped:
+    /// the same work in smaller pieces may fit.
+    pub fn is_out_of_memory(&self) -> bool {
+        const EXHAUSTED: &str = "Resources exhausted";
+        match self {
+            Error::Query { source, .. } | Error::DataFusion(source) => {
+                matches!(source.find_root(), DataFusionError::ResourcesExhausted(_))
+                    || source.to_string().contains(EXHAUSTED)
+            }
+            // A model's failure names its file; the engine's message is in the reason.
+            Error::BadFile { reason, .. } => reason.contains(EXHAUSTED),
+            _ => false,
+        }
+    }
+}
+
 /// Result of the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

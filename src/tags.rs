@@ -137,7 +137,10 @@ impl TagDef {
         Ok(tables.iter().map(|t| t.table().to_string()).collect())
     }
 
-    /// The query giving this tag's rows: dt, customer_key, tag, strategy, evidence.
+    /// The query giving this tag's rows: dt, customer_key, tag, strategy,
+    /// evidence — one row per customer and date. A `when` tag reads
+    /// `conformed_customer_day`, one row per customer and date already; a
+    /// `sql` tag's rows are grouped, with the least evidence.
     pub fn query(&self) -> String {
         let inner = match (&self.when, &self.sql) {
             (Some(when), _) => format!(
@@ -145,7 +148,11 @@ impl TagDef {
                  FROM params AS p CROSS JOIN conformed_customer_day AS c WHERE ({when})",
                 self.evidence.as_deref().unwrap_or("NULL")
             ),
-            (None, Some(sql)) => sql.trim().trim_end_matches(';').to_string(),
+            (None, Some(sql)) => format!(
+                "SELECT CAST(s.dt AS DATE) AS dt, CAST(s.customer_key AS VARCHAR) AS customer_key, \
+                 MIN(CAST(s.evidence AS VARCHAR)) AS evidence FROM ({}) AS s GROUP BY 1, 2",
+                sql.trim().trim_end_matches(';')
+            ),
             (None, None) => unreachable!("checked at load"),
         };
         format!(
@@ -205,9 +212,11 @@ pub async fn build_dates(
         None => DateSet::empty(),
         Some(d) => refinal.minus(d),
     };
+    let lone = no_two_days_running(ctx, dates).await?;
     let tags_sql = match dates {
+        None if lone => tags_on_dates_sql(&DateSet::all(), true),
         None => TAGS_SQL.to_string(),
-        Some(d) => tags_on_dates_sql(&d.intersect(&DateSet::range(i64::MIN, last_business_date(ctx).await?))),
+        Some(d) => tags_on_dates_sql(d, lone),
     };
     let profile = profile_sql(tags, dates);
     let (tags_sql, profile) = match refinal.is_empty() {
@@ -259,21 +268,29 @@ fn refinalised(table: &str, columns: &str, dates: &DateSet) -> String {
     )
 }
 
-/// The last business date (none yet: the first day ever).
-async fn last_business_date(ctx: &SessionContext) -> Result<i64> {
+/// Whether no two business dates in a row are among `dates` (`None`: every
+/// date): each island of a tag's days is then one date (a night's usual
+/// rebuild, or the first day ever), found without sorting every tag row.
+async fn no_two_days_running(ctx: &SessionContext, dates: Option<&DateSet>) -> Result<bool> {
+    use datafusion::arrow::array::{Array, AsArray};
+    use datafusion::arrow::datatypes::{DataType, Date32Type};
     let b = ctx
-        .sql("SELECT CAST(MAX(business_date) AS VARCHAR) FROM conformed_dim_date")
+        .sql("SELECT business_date FROM conformed_dim_date ORDER BY 1")
         .await?
         .collect()
         .await?;
-    let text = b
-        .first()
-        .filter(|b| b.num_rows() > 0 && b.column(0).is_valid(0))
-        .map(|b| datafusion::arrow::util::display::array_value_to_string(b.column(0), 0))
-        .transpose()?;
-    Ok(text
-        .and_then(|t| crate::timefmt::parse_date(t.as_bytes()))
-        .unwrap_or(i64::MAX / 8))
+    let mut days = Vec::new();
+    for batch in &b {
+        let column = datafusion::arrow::compute::cast(batch.column(0), &DataType::Date32)?;
+        let column = column.as_primitive::<Date32Type>();
+        days.extend(
+            (0..column.len())
+                .filter(|&i| column.is_valid(i))
+                .map(|i| i64::from(column.value(i))),
+        );
+    }
+    let taken = |d: &i64| dates.is_none_or(|s| s.contains(*d));
+    Ok(!days.windows(2).any(|w| taken(&w[0]) && taken(&w[1])))
 }
 
 /// Tag rows on business dates, with `since` from gaps and islands: within a
@@ -301,7 +318,7 @@ RIGHT JOIN ranked AS r ON f.dt = r.dt";
 /// [`TAGS_SQL`] for `dates`: the islands of each customer and tag within the
 /// dates, and an island starting on the first date of a range continues the
 /// published row of the day before (same `since`).
-fn tags_on_dates_sql(dates: &DateSet) -> String {
+fn tags_on_dates_sql(dates: &DateSet, lone: bool) -> String {
     // The day before the first date of each range (a range open below has none: nothing
     // before it), named as dates of `dt` itself so only those partitions are read.
     let days_before: Vec<String> = dates
@@ -320,14 +337,17 @@ fn tags_on_dates_sql(dates: &DateSet) -> String {
             days_before.join(", ")
         )
     };
-    // Where every range is one date (a night's usual rebuild), each island is that date: no
+    // Where no two business dates in a row are rebuilt, each island is one date: no
     // numbering of the business dates, and no sort of every tag row to find the islands.
-    let islands = if dates.intervals().iter().all(|(a, b)| a == b) {
+    // Each tag's query gives one row per customer and date, so the islands' GROUP BY only
+    // stands between the tags' UNION ALL and the window sort: without it DataFusion 55 takes
+    // each branch's constant `tag` for an order of the whole union and fails its plan check
+    // ("does not satisfy order requirements") with one partition.
+    let islands = if lone {
         "rows AS (
-    SELECT t.dt, t.customer_key, t.tag, t.strategy, MIN(t.evidence) AS evidence
+    SELECT t.dt, t.customer_key, t.tag, t.strategy, t.evidence
     FROM conformed_dim_date AS d JOIN tag_rows AS t ON d.business_date = t.dt
     WHERE {cond}
-    GROUP BY t.dt, t.customer_key, t.tag, t.strategy
 ),
 islands AS (SELECT r.*, r.dt AS island_start FROM rows AS r)"
     } else {

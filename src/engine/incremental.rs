@@ -173,25 +173,44 @@ pub async fn build(
             None => vec![dates.clone()],
         };
         let mut counts: Vec<ModelCounts> = Vec::new();
-        for (i, batch) in batches.iter().enumerate() {
+        let mut queue: std::collections::VecDeque<DateSet> = batches.into();
+        let mut first = true;
+        while let Some(batch) = queue.pop_front() {
             // The dates refinalised go with the first batch; the others carry its partitions.
-            let refinal = match i {
-                0 => refinal.clone(),
-                _ => DateSet::empty(),
+            let refinal = match first {
+                true => refinal.clone(),
+                false => DateSet::empty(),
             };
             let dirs = Dirs {
                 staging,
                 published: &published,
             };
             let narrowed = match (&node.job, batch.is_all()) {
-                (Job::Sql(m), false) => narrow_inputs(ctx, m, batch, &params, &dirs).await?,
+                (Job::Sql(m), false) => narrow_inputs(ctx, m, &batch, &params, &dirs).await?,
                 _ => Vec::new(),
             };
             staging.set_scope(Some(batch.clone()));
-            let built = run_node(node, ctx, staging, finality, batch, &refinal).await;
+            let built = run_node(node, ctx, staging, finality, &batch, &refinal).await;
             staging.set_scope(None);
             restore(ctx, narrowed)?;
-            add_counts(&mut counts, built?);
+            match built {
+                Ok(c) => add_counts(&mut counts, c),
+                // A batch the memory pool cannot hold is built again in two halves, in order.
+                Err(e) if e.is_out_of_memory() => match halves(&batch, span) {
+                    Some((a, b)) => {
+                        eprintln!(
+                            "note: {} ran out of memory over {batch}; building it again in two batches ({a}; {b})",
+                            node.name
+                        );
+                        queue.push_front(b);
+                        queue.push_front(a);
+                        continue;
+                    }
+                    None => return Err(e),
+                },
+                Err(e) => return Err(e),
+            }
+            first = false;
         }
         for t in node.tables() {
             let c = staging.changed(&t).cloned().unwrap_or_else(DateSet::all);
@@ -220,6 +239,23 @@ fn span(reads: &[String], own: &str, dirs: &Dirs<'_>) -> Option<(i64, i64)> {
         .flat_map(|p| p.first().copied().into_iter().chain(p.last().copied()))
         .collect();
     Some((*dates.iter().min()?, *dates.iter().max()?))
+}
+
+/// `batch` cut in two halves of its dates within `span`, in date order (the
+/// dates outside the span go with the half at their end), or `None` when it
+/// holds a single date of the span (or no span is known: nothing to cut by).
+fn halves(batch: &DateSet, span: Option<(i64, i64)>) -> Option<(DateSet, DateSet)> {
+    let span = span?;
+    let inside = batch.intersect(&DateSet::range(span.0, span.1));
+    let dates: Vec<i64> = inside.intervals().iter().flat_map(|&(a, b)| a..=b).collect();
+    if dates.len() < 2 {
+        return None;
+    }
+    let cut = dates[dates.len() / 2];
+    Some((
+        batch.intersect(&DateSet::range(i64::MIN, cut - 1)),
+        batch.intersect(&DateSet::range(cut, i64::MAX)),
+    ))
 }
 
 /// Fold one batch's counts into the node's: rows and seconds add up per table.
@@ -488,4 +524,43 @@ fn restore(ctx: &SessionContext, narrowed: Vec<Narrowed>) -> Result<()> {
         ctx.register_table(name.as_str(), original)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::error::DataFusionError;
+
+    #[test]
+    fn a_batch_splits_in_date_order_down_to_one_date() {
+        let (a, b) = halves(&DateSet::range(10, 16), Some((10, 40))).unwrap();
+        assert_eq!((a, b), (DateSet::range(10, 12), DateSet::range(13, 16)));
+        // The dates outside the span stay with the half at their end.
+        let (a, b) = halves(&DateSet::range(i64::MIN, 11), Some((10, 40))).unwrap();
+        assert_eq!((a, b), (DateSet::range(i64::MIN, 10), DateSet::range(11, 11)));
+        assert_eq!(halves(&DateSet::range(12, 12), Some((10, 40))), None);
+        assert_eq!(halves(&DateSet::all(), None), None);
+    }
+
+    #[test]
+    fn out_of_memory_is_told_apart_however_wrapped() {
+        let exhausted = DataFusionError::ResourcesExhausted("Failed to allocate".into());
+        assert!(Error::DataFusion(exhausted).is_out_of_memory());
+        let wrapped = DataFusionError::Context(
+            "sorting".into(),
+            Box::new(DataFusionError::ResourcesExhausted("x".into())),
+        );
+        let query = Error::Query {
+            what: "model `x`".into(),
+            source: wrapped,
+        };
+        assert!(query.is_out_of_memory());
+        // A model's failure carries the message in its reason.
+        let model = Error::BadFile {
+            file: "m.sql".into(),
+            reason: query.to_string(),
+        };
+        assert!(model.is_out_of_memory());
+        assert!(!Error::Request("no".into()).is_out_of_memory());
+    }
 }

@@ -329,7 +329,18 @@ impl Staging {
         let (tmp, previous) = self.stage_dir(dir);
         let pool = Arc::clone(&ctx.runtime_env().memory_pool);
         let published = self.root.join(dir);
-        let written = write_stream(&tmp, stream, &pool, published.exists()).await?;
+        let written = match write_stream(&tmp, stream, &pool, published.exists()).await {
+            Ok(w) => w,
+            Err(e) => {
+                // As if never tried: the batch can be built again, smaller (see `incremental`).
+                self.staged.retain(|(t, _)| *t != tmp);
+                let _ = std::fs::remove_dir_all(&tmp);
+                if let Some(previous) = previous {
+                    self.staged.push((previous, published));
+                }
+                return Err(e);
+            }
+        };
         let changed = partitions::changed_dates(&published, &written, self.scope.as_ref());
         let mut partitioned = written.partitioned;
         // A table rebuilt in batches of dates carries over the batch before's partitions.
