@@ -222,14 +222,8 @@ pub async fn build_dates(
     let (tags_sql, profile) = match refinal.is_empty() {
         true => (tags_sql, profile),
         false => (
-            format!(
-                "{tags_sql}\nUNION ALL\n{}",
-                refinalised("marts_customer_tags", TAG_COLUMNS, &refinal)
-            ),
-            format!(
-                "{profile}\nUNION ALL\n{}",
-                refinalised("marts_customer_profile", PROFILE_COLUMNS, &refinal)
-            ),
+            with_refinalised(ctx, tags_sql, "marts_customer_tags", &refinal).await?,
+            with_refinalised(ctx, profile, "marts_customer_profile", &refinal).await?,
         ),
     };
     let mut scope = dates.cloned();
@@ -251,21 +245,29 @@ pub async fn build_dates(
     Ok(counts)
 }
 
-/// The tags mart's columns before `is_final` and `dt`, in the order its queries give them.
-const TAG_COLUMNS: &str = "customer_key, tag, strategy, since, evidence";
-/// The profile's.
-const PROFILE_COLUMNS: &str = "customer_key, tag_count, tags, strategies";
-
-/// The published rows of `table` on `dates`, with `is_final` worked out again
-/// (settled for a day), in the column order of the queries above.
-fn refinalised(table: &str, columns: &str, dates: &DateSet) -> String {
-    let columns: Vec<String> = columns.split(", ").map(|c| format!("t.{c}")).collect();
-    format!(
-        "SELECT {}, COALESCE(f.settled_days >= 1, false) AS is_final, t.dt \
-         FROM finality_dates AS f RIGHT JOIN {table} AS t ON f.dt = t.dt WHERE {}",
+/// `fresh` (a query of the tags mart's or the profile's rows) followed by the
+/// published rows of `table` on `dates`, with `is_final` worked out again
+/// (settled for a day). The published rows are cast to the fresh query's
+/// types, column by column: Parquet reads strings back as views, and files of
+/// one table written with other types cannot be read together.
+async fn with_refinalised(ctx: &SessionContext, fresh: String, table: &str, dates: &DateSet) -> Result<String> {
+    let schema = ctx.sql(&fresh).await?.schema().clone();
+    let columns: Vec<String> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            let value = match f.name().as_str() {
+                "is_final" => "COALESCE(f.settled_days >= 1, false)".to_string(),
+                name => format!("t.{name}"),
+            };
+            format!("arrow_cast({value}, '{}') AS {}", f.data_type(), f.name())
+        })
+        .collect();
+    Ok(format!(
+        "{fresh}\nUNION ALL\nSELECT {} FROM finality_dates AS f RIGHT JOIN {table} AS t ON f.dt = t.dt WHERE {}",
         columns.join(", "),
         dates.sql_condition("t.dt")
-    )
+    ))
 }
 
 /// Whether no two business dates in a row are among `dates` (`None`: every
