@@ -213,11 +213,7 @@ pub async fn build_dates(
         Some(d) => refinal.minus(d),
     };
     let lone = no_two_days_running(ctx, dates).await?;
-    let tags_sql = match dates {
-        None if lone => tags_on_dates_sql(&DateSet::all(), true),
-        None => TAGS_SQL.to_string(),
-        Some(d) => tags_on_dates_sql(d, lone),
-    };
+    let tags_sql = tags_on_dates_sql(dates.unwrap_or(&DateSet::all()), lone);
     let profile = profile_sql(tags, dates);
     let (tags_sql, profile) = match refinal.is_empty() {
         true => (tags_sql, profile),
@@ -295,31 +291,11 @@ async fn no_two_days_running(ctx: &SessionContext, dates: Option<&DateSet>) -> R
     Ok(!days.windows(2).any(|w| taken(&w[0]) && taken(&w[1])))
 }
 
-/// Tag rows on business dates, with `since` from gaps and islands: within a
-/// customer and tag, dates whose position among the business dates minus
-/// their rank is equal form one unbroken run.
-const TAGS_SQL: &str = "
-WITH days AS (
-    SELECT business_date, ROW_NUMBER() OVER (ORDER BY business_date) AS day_no FROM conformed_dim_date
-),
-rows AS (
-    SELECT t.dt, t.customer_key, t.tag, t.strategy, MIN(t.evidence) AS evidence, d.day_no
-    FROM days AS d JOIN tag_rows AS t ON d.business_date = t.dt
-    GROUP BY t.dt, t.customer_key, t.tag, t.strategy, d.day_no
-),
-ranked AS (
-    SELECT r.*, r.day_no - ROW_NUMBER() OVER (PARTITION BY r.customer_key, r.tag ORDER BY r.dt) AS run
-    FROM rows AS r
-)
-SELECT r.customer_key, r.tag, r.strategy,
-    MIN(r.dt) OVER (PARTITION BY r.customer_key, r.tag, r.run) AS since,
-    r.evidence, COALESCE(f.settled_days >= 1, false) AS is_final, r.dt
-FROM finality_dates AS f
-RIGHT JOIN ranked AS r ON f.dt = r.dt";
-
-/// [`TAGS_SQL`] for `dates`: the islands of each customer and tag within the
-/// dates, and an island starting on the first date of a range continues the
-/// published row of the day before (same `since`).
+/// Tag rows on `dates` (every date: a whole build), with `since` from gaps
+/// and islands: within a customer and tag, dates whose position among the
+/// business dates minus their rank is equal form one unbroken run. An island
+/// starting on the first date of a range continues the published row of the
+/// day before (same `since`).
 fn tags_on_dates_sql(dates: &DateSet, lone: bool) -> String {
     // The day before the first date of each range (a range open below has none: nothing
     // before it), named as dates of `dt` itself so only those partitions are read.
