@@ -1,7 +1,8 @@
-//! Marts: every metric of the catalog by hour, day, ISO week and month, for
-//! each dimension the catalog allows it (hours for center and skill group
-//! only), with `is_final`; and the monthly scorecard. Generated from the
-//! catalog like `callcube metric`, so the two always agree.
+//! Marts: every metric of the catalog by hour, day, ISO week, month, quarter
+//! and year, for each dimension the catalog allows it (hours for center and
+//! skill group only), with `is_final`; and the scorecard per month, quarter
+//! and year. Generated from the catalog like `callcube metric`, so the two
+//! always agree.
 
 use std::sync::Arc;
 
@@ -17,20 +18,27 @@ use crate::engine::models::{ModelCounts, Staging, collect_sql};
 use crate::error::Result;
 
 /// The metric marts: grain, table folder.
-pub const METRIC_MARTS: [(Grain, &str); 4] = [
+pub const METRIC_MARTS: [(Grain, &str); 6] = [
     (Grain::Hour, "marts/metrics_hour"),
     (Grain::Day, "marts/metrics_day"),
     (Grain::Week, "marts/metrics_week"),
     (Grain::Month, "marts/metrics_month"),
+    (Grain::Quarter, "marts/metrics_quarter"),
+    (Grain::Year, "marts/metrics_year"),
 ];
 
 /// How the code lays the metric marts out, part of their fingerprint: a
 /// change here rebuilds them whole on the next run (a warehouse built by an
 /// earlier layout has unpartitioned week and month marts).
-pub const LAYOUT: &str = "every grain partitioned on dt, the period's first date; weeks and months fold the day mart";
+pub const LAYOUT: &str = "every grain partitioned on dt, the period's first date; weeks and months fold the day \
+                          mart, quarters and years the month mart";
 
-/// The monthly scorecard's folder.
-pub const SCORECARD: &str = "marts/scorecard_monthly";
+/// The scorecards: grain, folder, the period column's name.
+pub const SCORECARDS: [(Grain, &str, &str); 3] = [
+    (Grain::Month, "marts/scorecard_monthly", "month"),
+    (Grain::Quarter, "marts/scorecard_quarterly", "quarter"),
+    (Grain::Year, "marts/scorecard_yearly", "year"),
+];
 
 pub use crate::engine::param_tables::SCORED_KPIS;
 
@@ -83,12 +91,14 @@ pub async fn build_dates(
         counts.push(ModelCounts::of(dir, written.rows, started));
     }
     staging.set_scope(None);
-    let started = std::time::Instant::now();
-    let dir = SCORECARD;
-    let written = staging
-        .stage_sql(ctx, dir, &scorecard_sql(), "marts_scorecard_monthly")
-        .await?;
-    counts.push(ModelCounts::of(dir, written.rows, started));
+    for (grain, dir, column) in SCORECARDS {
+        let started = std::time::Instant::now();
+        let table = dir.replace('/', "_");
+        let written = staging
+            .stage_sql(ctx, dir, &scorecard_sql(grain, column), &table)
+            .await?;
+        counts.push(ModelCounts::of(dir, written.rows, started));
+    }
     Ok(counts)
 }
 
@@ -100,7 +110,7 @@ fn whole_periods(dates: &DateSet, grain: Grain) -> DateSet {
     }
 }
 
-/// `dates` widened to whole weeks or months.
+/// `dates` widened to whole weeks, months, quarters or years.
 fn widen_to_periods(dates: &DateSet, grain: Grain) -> DateSet {
     let all = DateSet::all();
     let (lo, hi) = all.intervals()[0];
@@ -111,6 +121,8 @@ fn widen_to_periods(dates: &DateSet, grain: Grain) -> DateSet {
                 let w = chrono::Datelike::iso_week(&day);
                 format!("{}-W{:02}", w.year(), w.week())
             }
+            Grain::Quarter => format!("{}-Q{}", day.format("%Y"), chrono::Datelike::month0(&day) / 3 + 1),
+            Grain::Year => day.format("%Y").to_string(),
             _ => day.format("%Y-%m").to_string(),
         };
         period_dates(grain, &text)
@@ -207,7 +219,7 @@ async fn metrics_at(
             dates: dates.clone(),
         };
         let sql = match grain > Grain::Day && m.sums_add_up() {
-            true => req.sql_over(&day_sums(&req)),
+            true => req.sql_over(&folded_sums(&req)),
             false => req.sql(),
         };
         parts.push((m.id.clone(), format!(
@@ -231,15 +243,21 @@ async fn metrics_at(
     with_finality(&batch, grain, finality, fcr_window_h)
 }
 
-/// `joined` of a week or month of a metric whose sums add up
-/// ([`catalog::Metric::sums_add_up`]): Σ of the day mart's numerators and
-/// denominators over the period's days, per dimension and member. The day
-/// mart is built first, in the same run, so it holds every day of the period.
-fn day_sums(req: &Request<'_>) -> String {
+/// `joined` of a week, month, quarter or year of a metric whose sums add up
+/// ([`catalog::Metric::sums_add_up`]): Σ of a finer mart's numerators and
+/// denominators over the period, per dimension and member — the day mart's
+/// for a week or month, the month mart's (whole months, `dt` their first day)
+/// for a quarter or year. The finer mart is built first, in the same run, so
+/// it holds the whole period.
+fn folded_sums(req: &Request<'_>) -> String {
     let period = crate::catalog::query::period_sql(req.grain, "dt", "dt");
+    let finer = match req.grain {
+        Grain::Quarter | Grain::Year => "marts_metrics_month",
+        _ => "marts_metrics_day",
+    };
     format!(
         "joined AS (SELECT {period} AS period, dimension, member, SUM(numerator) AS n, SUM(denominator) AS d \
-         FROM marts_metrics_day WHERE metric_id = '{}' AND {} GROUP BY 1, 2, 3)",
+         FROM {finer} WHERE metric_id = '{}' AND {} GROUP BY 1, 2, 3)",
         req.metric.id,
         req.conditions("dt", None)
     )
@@ -268,12 +286,13 @@ fn with_finality(batch: &RecordBatch, grain: Grain, finality: &Finality, fcr_win
     Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)?)
 }
 
-/// The monthly scorecard per center and skill group: points of each scored
+/// The scorecard of `grain` (month, quarter, year; its period in `column`)
+/// per center and skill group, from that grain's metric mart: points of each scored
 /// KPI, A4 pass and A7 in-band flags, the weighted total Σ(w·points) / Σw over
 /// the KPIs with points, and which scored KPIs had none (metrics.md, scorecard).
 /// The sums are exact decimals (weights to 10 places), so the total does not
 /// depend on the order the KPI rows arrive in.
-fn scorecard_sql() -> String {
+fn scorecard_sql(grain: Grain, column: &str) -> String {
     let points: Vec<String> = SCORED_KPIS
         .iter()
         .map(|k| {
@@ -288,7 +307,7 @@ fn scorecard_sql() -> String {
         .map(|k| format!("CASE WHEN MAX(CASE WHEN k.metric_id = '{k}' THEN k.points END) IS NULL THEN '{k}' END"))
         .collect();
     format!(
-        "SELECT k.period AS month, k.dimension, k.member, {}, \
+        "SELECT k.period AS {column}, k.dimension, k.member, {}, \
          MAX(CASE WHEN k.metric_id = 'A4' THEN k.flag END) = 'pass' AS a4_pass, \
          MAX(CASE WHEN k.metric_id = 'A7' THEN k.flag END) = 'in_band' AS a7_in_band, \
          CAST(SUM(CAST(w.weight AS DECIMAL(38, 10)) * k.points) AS DOUBLE) \
@@ -296,7 +315,7 @@ fn scorecard_sql() -> String {
          AS weighted_total, \
          concat_ws(',', {}) AS kpis_missing, \
          bool_and(k.is_final) AS is_final \
-         FROM marts_metrics_month AS k LEFT JOIN scorecard_weights AS w ON w.kpi = k.metric_id \
+         FROM marts_metrics_{grain} AS k LEFT JOIN scorecard_weights AS w ON w.kpi = k.metric_id \
          WHERE k.dimension IN ('center', 'skill_group') \
          AND k.metric_id IN ('A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7', 'A8', 'A9', 'A10', 'A11', 'A12', 'A13') \
          GROUP BY k.period, k.dimension, k.member \

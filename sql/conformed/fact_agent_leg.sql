@@ -8,7 +8,7 @@
 --   unanswered-other manual request, not answered, released by agent or system
 --   effective call   answered request with talk_s > 10 and a known caller
 -- The leg's center is its skill group's (Center rule); its team and site are its agent's on
--- that date. city_code, brand and customer_key come from the leg's call. A key delivered in
+-- that date. city_code, brand, customer_key and ivr_start come from the leg's call. A key delivered in
 -- two folders keeps the latest delivery.
 -- kind: by_date
 -- call_end = MAX(end_time) over every leg of the call: a call crossing midnight has legs
@@ -38,6 +38,7 @@ SELECT
     COALESCE(c.city_code, '(none)') AS city_code,
     COALESCE(c.brand, '(none)') AS brand,
     c.customer_key,
+    c.ivr_start,
     l.queue_start,
     date_bin(INTERVAL '30 minutes', l.queue_start, TIMESTAMP '2000-01-01 00:00:00') AS interval_start,
     l.answer_time,

@@ -2,9 +2,9 @@
 -- (metrics.md, Agent time is split; Skill group of agent time). State seconds from the sliced
 -- states; scheduled seconds from the sliced shifts; busy_in_shift_s (A7: TALK+HOLD+ACW) and
 -- adherent_in_shift_s (C13: adherence_states) count state seconds inside a shift and outside
--- its meal window; breaks and logins are event counts; agent-days (C18) sit at 00:00 of the
--- work_date: scheduled = (agent, work_date) with a shift, attended = with a state row
--- overlapping one of that day's shifts.
+-- its meal window; not_ready_<reason>_s split NOT_READY by reason (F5); breaks and logins are
+-- event counts; agent-days (C18) sit at 00:00 of the work_date: scheduled = (agent, work_date)
+-- with a shift, attended = with a state row overlapping one of that day's shifts.
 -- kind: by_date
 -- agent-days sit at work_date d; that day's shifts have slices on d and d+1 (a night shift)
 -- window: conformed_fact_schedule 0..1
@@ -54,6 +54,11 @@ measures AS (
         CASE WHEN state = 'HOLD' THEN seconds ELSE 0 END AS hold_state_s,
         CASE WHEN state = 'ACW' THEN seconds ELSE 0 END AS acw_state_s,
         CASE WHEN state = 'NOT_READY' THEN seconds ELSE 0 END AS not_ready_s,
+        CASE WHEN state = 'NOT_READY' AND reason = 'break' THEN seconds ELSE 0 END AS not_ready_break_s,
+        CASE WHEN state = 'NOT_READY' AND reason = 'meal' THEN seconds ELSE 0 END AS not_ready_meal_s,
+        CASE WHEN state = 'NOT_READY' AND reason = 'training' THEN seconds ELSE 0 END AS not_ready_training_s,
+        CASE WHEN state = 'NOT_READY' AND reason = 'meeting' THEN seconds ELSE 0 END AS not_ready_meeting_s,
+        CASE WHEN state = 'NOT_READY' AND reason = 'other' THEN seconds ELSE 0 END AS not_ready_other_s,
         0 AS busy_in_shift_s,
         0 AS adherent_in_shift_s,
         CAST(0 AS DECIMAL(38, 10)) AS scheduled_s,
@@ -66,6 +71,7 @@ measures AS (
     SELECT
         i.dt, i.interval_start, i.center_id, i.skill_group, i.team_id, i.site, i.agent_id,
         0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0,
         CASE WHEN i.state IN ('TALK', 'HOLD', 'ACW') THEN i.seconds ELSE 0 END,
         CASE WHEN array_has(p.adherence_states, i.state) THEN i.seconds ELSE 0 END,
         CAST(0 AS DECIMAL(38, 10)),
@@ -75,7 +81,9 @@ measures AS (
     UNION ALL
     SELECT
         dt, interval_start, center_id, skill_group, team_id, site, agent_id,
-        0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0,
+        0, 0,
         scheduled_s,
         0, 0, 0, 0
     FROM conformed_fact_schedule
@@ -88,7 +96,9 @@ measures AS (
         COALESCE(a.team_id, '(none)'),
         COALESCE(a.site, '(none)'),
         d.agent_id,
-        0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0,
+        0, 0,
         CAST(0 AS DECIMAL(38, 10)),
         0, 0,
         1,
@@ -105,6 +115,11 @@ SELECT
     SUM(hold_state_s) AS hold_state_s,
     SUM(acw_state_s) AS acw_state_s,
     SUM(not_ready_s) AS not_ready_s,
+    SUM(not_ready_break_s) AS not_ready_break_s,
+    SUM(not_ready_meal_s) AS not_ready_meal_s,
+    SUM(not_ready_training_s) AS not_ready_training_s,
+    SUM(not_ready_meeting_s) AS not_ready_meeting_s,
+    SUM(not_ready_other_s) AS not_ready_other_s,
     SUM(busy_in_shift_s) AS busy_in_shift_s,
     SUM(adherent_in_shift_s) AS adherent_in_shift_s,
     SUM(scheduled_s) AS scheduled_s,

@@ -36,6 +36,10 @@ SELECT
     SUM(CASE WHEN is_short_abandon THEN 1 ELSE 0 END) AS short_abandons,
     SUM(CASE WHEN is_unanswered_other THEN 1 ELSE 0 END) AS unanswered_other,
     SUM(CASE WHEN is_answered_request THEN wait_s ELSE 0 END) AS wait_answered_s,
+    -- F3: answer_time − the call's ivr_start; a request whose call is unknown adds nothing
+    SUM(CASE WHEN is_answered_request AND ivr_start IS NOT NULL
+        THEN CAST(date_part('epoch', answer_time) - date_part('epoch', ivr_start) AS BIGINT) ELSE 0 END)
+        AS time_to_agent_s,
     SUM(CASE WHEN is_scored_abandon THEN wait_s ELSE 0 END) AS wait_abandoned_s,
     SUM(CASE WHEN is_scored_request THEN wait_s ELSE 0 END) AS wait_requests_s,
     SUM(CASE WHEN is_scored_request AND wait_s > 0 THEN 1 ELSE 0 END) AS queued_requests,

@@ -147,6 +147,10 @@ pub fn list(args: MetricsArgs) -> Result<ExitCode> {
                 )?;
             }
             print_models(&mut out, &values)?;
+            writeln!(out, "\nNot supported")?;
+            for u in catalog::unsupported() {
+                writeln!(out, "{:<13} {}: {}", u.zh, u.en, u.reason)?;
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

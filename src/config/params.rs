@@ -78,6 +78,8 @@ pub struct Params {
     pub e4_roi_target: f64,
     pub e4_weights: BTreeMap<String, f64>,
     pub campaign_factors: BTreeMap<String, [f64; 3]>,
+    /// A work order open longer than this is overdue (F8, 两天内答复).
+    pub wo_due_hours: i64,
     /// `ivr_code_map(self_service_code, business_code)`; identity when absent.
     pub ivr_code_map: BTreeMap<String, String>,
 }
@@ -132,6 +134,7 @@ impl Default for Params {
             e4_roi_target: 3.0,
             e4_weights: BTreeMap::new(),
             campaign_factors: BTreeMap::new(),
+            wo_due_hours: 48,
             ivr_code_map: BTreeMap::new(),
         }
     }
@@ -217,6 +220,7 @@ impl Params {
         at_least("night_baseline_min_nights", self.night_baseline_min_nights, 1)?;
         at_least("d_extremes_n", self.d_extremes_n, 1)?;
         at_least("e1_baseline_days", self.e1_baseline_days, 1)?;
+        at_least("wo_due_hours", self.wo_due_hours, 0)?;
         if !(0..=5).contains(&self.a8_floor_points) {
             return Err((
                 "a8_floor_points",

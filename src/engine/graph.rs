@@ -48,12 +48,12 @@ impl Node {
 /// Folders of the tags node.
 pub const TAG_TABLES: [&str; 2] = ["marts/customer_tags", "marts/customer_profile"];
 
-/// Folders of the metric marts node, scorecard last.
+/// Folders of the metric marts node, scorecards last.
 pub fn metric_mart_dirs() -> Vec<String> {
     crate::marts::METRIC_MARTS
         .iter()
         .map(|(_, d)| d.to_string())
-        .chain(std::iter::once(crate::marts::SCORECARD.to_string()))
+        .chain(crate::marts::SCORECARDS.iter().map(|(_, d, _)| d.to_string()))
         .collect()
 }
 
@@ -228,7 +228,8 @@ mod tests {
         let names: Vec<&str> = graph.nodes.iter().map(|n| n.name.as_str()).collect();
         assert_eq!(names, ["cube_params", "cube_leg", "metric_marts", "marts_league"]);
         assert!(graph.dirs().contains(&"marts/scorecard_monthly".to_string()));
-        assert_eq!(graph.table_count(), 3 + 5);
+        // Three models, six metric marts and three scorecards.
+        assert_eq!(graph.table_count(), 3 + 6 + 3);
         // Without the metric marts (a fixture build), the reader of the scorecard still plans last.
         let names: Vec<String> = BuildGraph::new(&defs, false)
             .unwrap()

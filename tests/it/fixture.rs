@@ -75,6 +75,15 @@ impl Fixture {
 
     /// Land every folder in date order and build the shipped models.
     pub fn build(&self) -> Built {
+        self.build_and(false)
+    }
+
+    /// [`Fixture::build`], then the metric marts and scorecards, as `run` does.
+    pub fn build_with_marts(&self) -> Built {
+        self.build_and(true)
+    }
+
+    fn build_and(&self, marts: bool) -> Built {
         let s = Scratch::new();
         let mut folders: Vec<&String> = self.rows.keys().map(|(_, f)| f).collect();
         folders.sort();
@@ -93,7 +102,10 @@ impl Fixture {
                 s.rows("select * from rejects")
             );
         }
-        build_models(&s.warehouse_root(), &self.params);
+        match marts {
+            true => build_with_marts(&s.warehouse_root(), &self.params),
+            false => build_models(&s.warehouse_root(), &self.params),
+        }
         Built { scratch: s }
     }
 }

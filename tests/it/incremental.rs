@@ -214,8 +214,12 @@ fn night_by_night_equals_one_build(seed: u64, check_ledger: bool) {
                 "marts_metrics_day",
                 "marts_metrics_hour",
                 "marts_metrics_month",
+                "marts_metrics_quarter",
                 "marts_metrics_week",
-                "marts_scorecard_monthly"
+                "marts_metrics_year",
+                "marts_scorecard_monthly",
+                "marts_scorecard_quarterly",
+                "marts_scorecard_yearly"
             ],
             "{edit:?}"
         );

@@ -11,6 +11,7 @@ mod landing;
 mod metrics_agent_time;
 mod metrics_business;
 mod metrics_legs;
+mod metrics_operational;
 mod models;
 mod models_marketing;
 mod models_performance;

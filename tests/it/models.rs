@@ -245,10 +245,11 @@ fn marts_hold_every_metric_as_the_metric_command_answers_it() {
 }
 
 /// The week and month marts fold the day mart's sums for the metrics whose
-/// sums add up, and read the cube for the others: either way every row must
-/// equal what `callcube metric` computes from the cube for that period.
+/// sums add up, the quarter and year marts the month mart's, and the others
+/// read the cube: either way every row must equal what `callcube metric`
+/// computes from the cube for that period.
 #[test]
-fn week_and_month_marts_equal_the_metric_command_on_the_cube() {
+fn week_month_quarter_and_year_marts_equal_the_metric_command_on_the_cube() {
     use callcube::catalog::{Grain, query};
     let s = built();
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -261,9 +262,12 @@ fn week_and_month_marts_equal_the_metric_command_on_the_cube() {
         }
     };
     let mut folded = 0;
-    for (grain, table) in [
-        (Grain::Week, "marts_metrics_week"),
-        (Grain::Month, "marts_metrics_month"),
+    // The partition: the period's first date (2026-11-16 is a Monday).
+    for (grain, table, first) in [
+        (Grain::Week, "marts_metrics_week", "2026-11-16"),
+        (Grain::Month, "marts_metrics_month", "2026-11-01"),
+        (Grain::Quarter, "marts_metrics_quarter", "2026-10-01"),
+        (Grain::Year, "marts_metrics_year", "2026-01-01"),
     ] {
         for m in callcube::catalog::catalog().iter().filter(|m| grain >= m.min_grain()) {
             folded += usize::from(m.sums_add_up());
@@ -297,18 +301,12 @@ fn week_and_month_marts_equal_the_metric_command_on_the_cube() {
                 assert!(close(&a.value, &row[5]), "{what}");
                 assert_eq!(a.points.as_deref().unwrap_or("NULL"), row[6], "{what}");
                 assert_eq!(a.flag.as_deref().unwrap_or("NULL"), row[7], "{what}");
-                // The partition: the period's first date (2026-11-16 is a Monday).
-                let first = if grain == Grain::Week {
-                    "2026-11-16"
-                } else {
-                    "2026-11-01"
-                };
                 assert_eq!(row[8], first, "{what}");
             }
         }
     }
-    // Most metrics fold the day mart; the distinct counts, B10 and A13 do not.
-    assert!(folded > 80, "{folded}");
+    // Most metrics fold a finer mart; the distinct counts, B10, A13 and the stocks do not.
+    assert!(folded > 160, "{folded}");
 }
 
 #[test]
