@@ -5,7 +5,8 @@
 --   is_counted  that survey, when the call has an answered request to attribute it to
 -- A3/A4/A6 attribute a counted survey to the call's first answered request (smallest seq):
 -- its queue_start, skill group and center (attr_*); a call without one contributes nothing
--- (is_counted false). leg_agent_id is the agent of the surveyed leg (D3, agent grains);
+-- (is_counted false). leg_agent_id and leg_team_id are the agent of the surveyed leg and
+-- their team that day (D3; A3, A4, A6 by team and agent);
 -- agent_mismatch flags a surveys.agent_id that disagrees with it; leg_known false is a
 -- survey whose leg is unknown (a data-quality finding). dt and interval_start: the attribution
 -- leg's queue_start, else the surveyed leg's (Attribution: surveys go to their leg), else
@@ -50,6 +51,7 @@ ranked AS (
         s.*,
         l.call_id,
         l.agent_id AS leg_agent_id,
+        l.team_id AS leg_team_id,
         l.interval_start AS leg_interval_start,
         l.dt AS leg_dt,
         l.leg_id IS NOT NULL AS leg_known,
@@ -74,6 +76,7 @@ SELECT
     r.is_valid AND r.leg_known AND r.call_rank = 1 AND f.leg_id IS NOT NULL AS is_counted,
     r.leg_known,
     r.leg_agent_id,
+    r.leg_team_id,
     r.leg_interval_start,
     r.agent_id IS NOT NULL AND r.leg_agent_id IS NOT NULL AND r.agent_id <> r.leg_agent_id AS agent_mismatch,
     f.leg_id AS attr_leg_id,

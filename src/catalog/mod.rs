@@ -72,6 +72,18 @@ pub enum ElsePoints {
     Param(String),
 }
 
+/// Other aggregates for some of a metric's dimensions: A3, A4 and A6 by team
+/// and agent go by the surveyed leg, not the call's first answered request,
+/// and A4's and A6's denominator there is the agent's answered legs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForDims {
+    pub dims: Vec<String>,
+    pub numerator: Aggregate,
+    #[serde(default)]
+    pub denominator: Option<Aggregate>,
+}
+
 /// One metric of the catalog.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -103,6 +115,9 @@ pub struct Metric {
     #[serde(default)]
     pub params: Vec<String>,
     pub description: String,
+    /// Other aggregates for these of `dims`.
+    #[serde(default)]
+    pub for_dims: Option<ForDims>,
 }
 
 /// A figure the sources ask for that no source column supports.
@@ -228,7 +243,20 @@ impl Metric {
             && self.numerator.is_some()
             && adds_up(&self.numerator)
             && adds_up(&self.denominator)
+            && self
+                .for_dims
+                .as_ref()
+                .is_none_or(|f| adds_up(&Some(f.numerator.clone())) && adds_up(&f.denominator))
             && self.min_grain() <= Grain::Day
+    }
+
+    /// The numerator and denominator of `dim`: those of `for_dims` when it
+    /// names `dim`, else the metric's.
+    pub fn aggregates_for(&self, dim: &str) -> (Option<&Aggregate>, Option<&Aggregate>) {
+        match &self.for_dims {
+            Some(f) if f.dims.iter().any(|d| d == dim) => (Some(&f.numerator), f.denominator.as_ref()),
+            _ => (self.numerator.as_ref(), self.denominator.as_ref()),
+        }
     }
 
     /// The finest grain allowed.
@@ -332,6 +360,14 @@ fn check(m: &Metric) -> Result<(), String> {
     }
     if m.min_grain.as_deref().is_some_and(|g| Grain::parse(g).is_none()) {
         return Err("unknown min_grain".into());
+    }
+    if let Some(f) = &m.for_dims {
+        if let Some(d) = f.dims.iter().find(|d| !m.dims.contains(d)) {
+            return Err(format!("for_dims names `{d}`, not one of dims"));
+        }
+        if f.denominator.is_some() != m.denominator.is_some() {
+            return Err("for_dims needs a denominator exactly when the metric has one".into());
+        }
     }
     Ok(())
 }

@@ -10,6 +10,9 @@ use super::{Aggregate, ElsePoints, Grain, Kind, Metric, dimension_column};
 use crate::error::{Error, Result};
 use crate::timefmt::date_string;
 
+/// A numerator and denominator (either may be absent).
+type Aggregates<'a> = (Option<&'a Aggregate>, Option<&'a Aggregate>);
+
 /// What to compute.
 #[derive(Debug, Clone)]
 pub struct Request<'a> {
@@ -207,16 +210,59 @@ impl Request<'_> {
         (join, member + " END")
     }
 
+    /// `num` and `den` (when the metric has one): Σ numerator and Σ
+    /// denominator per period, dimension and member. Dimensions with other
+    /// aggregates (`for_dims`) are computed apart and the parts put together.
+    fn parts_sql(&self) -> (String, Option<String>) {
+        let m = self.metric;
+        let mut groups: Vec<(Vec<String>, Aggregates)> = Vec::new();
+        for d in &self.dims {
+            let aggregates = m.aggregates_for(d);
+            let same = |g: &(Vec<String>, Aggregates)| {
+                std::ptr::eq(
+                    g.1.0.map_or(std::ptr::null(), |a| a as *const _),
+                    aggregates.0.map_or(std::ptr::null(), |a| a as *const _),
+                )
+            };
+            match groups.iter_mut().find(|g| same(g)) {
+                Some(g) => g.0.push(d.clone()),
+                None => groups.push((vec![d.clone()], aggregates)),
+            }
+        }
+        let part = |name: &str, pick: &dyn Fn(&Aggregates) -> Option<Aggregate>| {
+            let single = groups.len() == 1;
+            let mut ctes = Vec::new();
+            let mut names = Vec::new();
+            for (i, (dims, aggregates)) in groups.iter().enumerate() {
+                let a = pick(aggregates)?;
+                let cte = if single { name.to_string() } else { format!("{name}{i}") };
+                let sub = Request {
+                    dims: dims.clone(),
+                    ..self.clone()
+                };
+                ctes.push(sub.aggregate_sql(&cte, &a));
+                names.push(cte);
+            }
+            if !single {
+                let union: Vec<String> = names.iter().map(|n| format!("SELECT * FROM {n}")).collect();
+                ctes.push(format!("{name} AS ({})", union.join(" UNION ALL ")));
+            }
+            Some(ctes.join(",\n"))
+        };
+        let num = part("num", &|a| a.0.cloned()).expect("a ratio metric has a numerator (checked at load)");
+        let den = part("den", &|a| a.1.cloned());
+        (num, den)
+    }
+
     fn ratio_sql(&self) -> String {
         let m = self.metric;
-        let num = self.aggregate_sql("num", m.numerator.as_ref().expect("checked at load"));
-        match &m.denominator {
-            None => format!(
+        let (num, den) = self.parts_sql();
+        match (&m.denominator, den) {
+            (None, _) | (_, None) => format!(
                 "{num},\njoined AS (SELECT period, dimension, member, CAST(COALESCE(v, 0) AS DECIMAL(38, 10)) AS n, \
                  CAST(NULL AS DECIMAL(38, 10)) AS d FROM num)"
             ),
-            Some(d) => {
-                let den = self.aggregate_sql("den", d);
+            (Some(_), Some(den)) => {
                 format!(
                     "{num},\n{den},\njoined AS (SELECT COALESCE(num.period, den.period) AS period, \
                      COALESCE(num.dimension, den.dimension) AS dimension, COALESCE(num.member, den.member) AS member, \

@@ -129,6 +129,14 @@ pub fn list(args: MetricsArgs) -> Result<ExitCode> {
                 if !j["denominator"].is_null() {
                     writeln!(out, "{:14}/ {}", "", plain(&j["denominator"]))?;
                 }
+                if let Some(f) = &m.for_dims {
+                    let agg = |a: &catalog::Aggregate| format!("{} from {}", a.expr, a.table);
+                    let den = f
+                        .denominator
+                        .as_ref()
+                        .map_or(String::new(), |d| format!(" / {}", agg(d)));
+                    writeln!(out, "{:14}by {}: {}{den}", "", f.dims.join(", "), agg(&f.numerator))?;
+                }
                 let std = m.standard();
                 if !std.is_empty() {
                     writeln!(out, "{:14}standard: {std}", "")?;

@@ -284,6 +284,47 @@ fn a3_a4_a6_valid_surveys_one_per_call_at_the_first_answered_request() {
     assert_eq!(a6.points.as_deref(), Some("2"));
 }
 
+/// metrics.md F: by team and agent a counted survey goes to the surveyed leg's agent, and A4's
+/// and A6's denominator is the agent's answered legs of both origins.
+#[test]
+fn a3_a4_a6_by_agent_go_by_the_surveyed_leg() {
+    // The counted surveys V1, V4, V5 were given on L2, L3, L4: all A2's legs (V1 goes to L1,
+    // A1's, by center and skill group). A3 for A2 = (V1 + V5) / 3; A1 has no survey.
+    assert_ratio(&by("A3", "agent", "A2"), "2", "3", 2.0 / 3.0);
+    assert!(
+        built()
+            .metric_rows("A3", "day", "agent")
+            .unwrap()
+            .iter()
+            .all(|r| r.member != "A1")
+    );
+    // A4: A2's answered legs L2 (transfer), L3, L4 = 3 → 3 / 3 = 100 % → pass; A1 answered
+    // L1 L6 L7 L8 L9 L12 = 6 → 0 / 6 → fail. Team T1: 3 / 9 answered legs.
+    let a2 = by("A4", "agent", "A2");
+    assert_ratio(&a2, "3", "3", 1.0);
+    assert_eq!(a2.flag.as_deref(), Some("pass"));
+    let a1 = by("A4", "agent", "A1");
+    assert_ratio(&a1, "0", "6", 0.0);
+    assert_eq!(a1.flag.as_deref(), Some("fail"));
+    assert_ratio(&by("A4", "team", "T1"), "3", "9", 1.0 / 3.0);
+    // A6: V4 (attitude, on L3) / A2's 3 answered legs = 33.3 % > 0.6 → 2 points.
+    let a6 = by("A6", "agent", "A2");
+    assert_ratio(&a6, "1", "3", 1.0 / 3.0);
+    assert_eq!(a6.points.as_deref(), Some("2"));
+}
+
+#[test]
+fn a1_by_city_and_brand_and_a9_by_agent() {
+    // Requests: K3 (572, vip) answered; the 8 others 571 gotone, L5 (K4) abandoned.
+    assert_ratio(&by("A1", "city", "572"), "1", "1", 1.0);
+    assert_ratio(&by("A1", "city", "571"), "7", "8", 7.0 / 8.0);
+    assert_ratio(&by("A1", "brand", "vip"), "1", "1", 1.0);
+    // A9 by the inspected agent: Q1 (L1) 95.50 + Q2 (L6) 84.50 of A1 = 180 / 2 = 90 → 4 points.
+    let a9 = by("A9", "agent", "A1");
+    assert_ratio(&a9, "180", "2", 90.0);
+    assert_eq!(a9.points.as_deref(), Some("4"));
+}
+
 #[test]
 fn a8_marketing_success_rate_and_b15() {
     // Recommended: O1 O2 O3 O5. Successes: O1 (R1 success), O5 (R3 success, a second product

@@ -170,6 +170,11 @@ fn a5_fcr_with_callers_back_at_23_and_25_hours() {
     assert_eq!(a.points.as_deref(), Some("2"));
     // fcr_window_h = 26 also catches L8's caller (25 h): 1 / 4.
     assert_ratio(&built_variant().day("A5"), "1", "4", 0.25);
+    // By the effective call's agent (metrics.md F): A1 answered L1 (unresolved), L2 and L8
+    // (resolved) → 2 / 3; A2 answered L10 (unresolved) → 0 / 1; their team T1 2 / 4.
+    assert_ratio(&built().metric("A5", "day", "agent", DAY, "A1"), "2", "3", 2.0 / 3.0);
+    assert_ratio(&built().metric("A5", "day", "agent", DAY, "A2"), "0", "1", 0.0);
+    assert_ratio(&built().metric("A5", "day", "team", DAY, "T1"), "2", "4", 0.5);
 }
 
 #[test]
@@ -184,6 +189,10 @@ fn c1_offered_and_c2_abandons() {
     assert_count(&built().day("C2_other"), "1");
     // exclude_short_abandons removes L4 from numerator and denominator: 1 / 7.
     assert_ratio(&built_variant().day("C2"), "1", "7", 1.0 / 7.0);
+    // By the call's city and brand (metrics.md F): every call is 571 gotone, so the same.
+    assert_count(&built().metric("C1", "day", "city", DAY, "571"), "8");
+    assert_ratio(&built().metric("C2", "day", "brand", DAY, "gotone"), "2", "8", 0.25);
+    assert_ratio(&built().metric("A1", "day", "city", DAY, "571"), "5", "8", 0.625);
 }
 
 #[test]
