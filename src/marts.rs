@@ -17,6 +17,11 @@ use crate::engine::dateset::DateSet;
 use crate::engine::models::{ModelCounts, Staging, collect_sql};
 use crate::error::Result;
 
+mod alerts;
+mod trends;
+
+pub use alerts::ALERTS;
+
 /// The metric marts: grain, table folder.
 pub const METRIC_MARTS: [(Grain, &str); 6] = [
     (Grain::Hour, "marts/metrics_hour"),
@@ -31,7 +36,8 @@ pub const METRIC_MARTS: [(Grain, &str); 6] = [
 /// change here rebuilds them whole on the next run (a warehouse built by an
 /// earlier layout has unpartitioned week and month marts).
 pub const LAYOUT: &str = "every grain partitioned on dt, the period's first date; weeks and months fold the day \
-                          mart, quarters and years the month mart";
+                          mart, quarters and years the month mart; months, quarters and years carry value_prev, \
+                          value_yoy, change_prev";
 
 /// The scorecards: grain, folder, the period column's name.
 pub const SCORECARDS: [(Grain, &str, &str); 3] = [
@@ -44,8 +50,13 @@ pub use crate::engine::param_tables::SCORED_KPIS;
 
 /// Build every mart into `staging` and register it in `ctx`: over every
 /// date, or only over `dates` (see [`build_dates`]).
-pub async fn build(ctx: &SessionContext, staging: &mut Staging, finality: &Finality) -> Result<Vec<ModelCounts>> {
-    build_dates(ctx, staging, finality, None, &DateSet::empty()).await
+pub async fn build(
+    ctx: &SessionContext,
+    staging: &mut Staging,
+    finality: &Finality,
+    targets: &crate::config::Targets,
+) -> Result<Vec<ModelCounts>> {
+    build_dates(ctx, staging, finality, None, &DateSet::empty(), targets).await
 }
 
 /// [`build`] for the periods touching `dates` (`None`: every date). Every
@@ -63,6 +74,7 @@ pub async fn build_dates(
     finality: &Finality,
     dates: Option<&DateSet>,
     refinal: &DateSet,
+    targets: &crate::config::Targets,
 ) -> Result<Vec<ModelCounts>> {
     let fcr_window_h = cube_fcr_window_h(ctx).await?;
     let mut counts = Vec::new();
@@ -75,7 +87,12 @@ pub async fn build_dates(
             }
             Some(dates) => {
                 let fresh = whole_periods(dates, grain);
-                let refinal = whole_periods(refinal, grain).minus(&fresh);
+                let mut refinal = whole_periods(refinal, grain);
+                if trends::has_trends(grain) {
+                    // Their trend columns read the fresh periods' values.
+                    refinal.union(&trends::dependent_periods(&fresh, grain));
+                }
+                let refinal = refinal.minus(&fresh);
                 let mut scope = fresh.clone();
                 scope.union(&refinal);
                 staging.set_scope(Some(scope));
@@ -87,9 +104,37 @@ pub async fn build_dates(
                 concat_as(&rows, &refinalised(&kept, grain, finality, fcr_window_h)?)?
             }
         };
+        let batch = match trends::has_trends(grain) {
+            true => {
+                // A whole build holds every period; a partial one looks the others up.
+                let lookup = trends::lookup_dates(&batch, grain)?;
+                let published = match dates.is_none() || lookup.is_empty() {
+                    true => Vec::new(),
+                    false => published_rows(ctx, dir, lookup.predicate("dt")).await?,
+                };
+                trends::with_trends(&batch, grain, &published)?
+            }
+            false => batch,
+        };
         let written = staging.stage_batch(ctx, dir, batch).await?;
         counts.push(ModelCounts::of(dir, written.rows, started));
     }
+    // The day mart's rows that breach their targets, on the day mart's dates.
+    let started = std::time::Instant::now();
+    alerts::register_targets(ctx, targets)?;
+    let scope = dates.map(|d| {
+        let mut s = d.clone();
+        s.union(refinal);
+        s
+    });
+    let condition = scope
+        .as_ref()
+        .map_or_else(|| "true".to_string(), |s| s.sql_condition("d.dt"));
+    staging.set_scope(scope);
+    let written = staging
+        .stage_sql(ctx, ALERTS, &alerts::alerts_sql(&condition), "marts_alerts_daily")
+        .await?;
+    counts.push(ModelCounts::of(ALERTS, written.rows, started));
     staging.set_scope(None);
     for (grain, dir, column) in SCORECARDS {
         let started = std::time::Instant::now();
@@ -121,9 +166,7 @@ fn widen_to_periods(dates: &DateSet, grain: Grain) -> DateSet {
                 let w = chrono::Datelike::iso_week(&day);
                 format!("{}-W{:02}", w.year(), w.week())
             }
-            Grain::Quarter => format!("{}-Q{}", day.format("%Y"), chrono::Datelike::month0(&day) / 3 + 1),
-            Grain::Year => day.format("%Y").to_string(),
-            _ => day.format("%Y-%m").to_string(),
+            _ => trends::label_of(grain, day),
         };
         period_dates(grain, &text)
     };
@@ -157,7 +200,10 @@ fn refinalised(kept: &[RecordBatch], grain: Grain, finality: &Finality, fcr_wind
         .map(|b| {
             let schema = b.schema();
             let columns: Vec<usize> = (0..schema.fields().len())
-                .filter(|&i| !matches!(schema.field(i).name().as_str(), "is_final" | "dt"))
+                .filter(|&i| {
+                    let name = schema.field(i).name().as_str();
+                    !matches!(name, "is_final" | "dt") && !trends::COLUMNS.contains(&name)
+                })
                 .collect();
             with_finality(&b.project(&columns)?, grain, finality, fcr_window_h)
         })

@@ -1,5 +1,6 @@
 //! Command line: one file per subcommand.
 
+mod alerts;
 mod check;
 mod generate;
 mod metric;
@@ -48,6 +49,8 @@ pub enum Command {
     Metrics(metric::MetricsArgs),
     /// Answer one metric from the cube at a grain and dimension.
     Metric(metric::MetricArgs),
+    /// The day's breaches of the pipeline's targets (marts_alerts_daily).
+    Alerts(alerts::AlertsArgs),
     /// List the source tables, their columns and types.
     Sources(sources::SourcesArgs),
     /// Erlang C calculator: agents needed for a service-level target, and what N agents give.
@@ -75,6 +78,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Sql(args) => sql::run(args),
         Command::Metrics(args) => metric::list(args),
         Command::Metric(args) => metric::run(args),
+        Command::Alerts(args) => alerts::run(args),
         Command::Sources(args) => sources::run(args),
         Command::Generate(args) => generate::run(args),
         Command::Staffing(args) => staffing::run(args),

@@ -30,15 +30,29 @@ pub struct SqlArgs {
     /// Read the query from a file.
     #[arg(long, conflicts_with = "query")]
     file: Option<PathBuf>,
+    #[command(flatten)]
+    at: WarehouseFlags,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    format: OutputFormat,
+}
+
+/// `--warehouse` or `--pipeline`: which warehouse a read-only command reads.
+#[derive(Debug, Args)]
+pub struct WarehouseFlags {
     /// Warehouse path or URL (env CALLCUBE_WAREHOUSE; default ./warehouse).
     #[arg(long)]
     warehouse: Option<String>,
     /// Take the warehouse from this pipeline instead.
     #[arg(long, conflicts_with = "warehouse")]
     pipeline: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
-    format: OutputFormat,
+}
+
+impl WarehouseFlags {
+    /// The warehouse they name (see [`warehouse_url`]).
+    pub fn url(&self) -> Result<WarehouseUrl> {
+        warehouse_url(self.warehouse.as_deref(), self.pipeline.as_deref())
+    }
 }
 
 /// The warehouse of `--warehouse`, else of `--pipeline`, else CALLCUBE_WAREHOUSE, else ./warehouse.
@@ -60,7 +74,7 @@ pub fn run(args: SqlArgs) -> Result<ExitCode> {
         (None, Some(f)) => std::fs::read_to_string(f).with_context(|| format!("reading query file {}", f.display()))?,
         (None, None) => bail!("give a query: callcube sql \"SELECT …\" or --file query.sql"),
     };
-    let url = warehouse_url(args.warehouse.as_deref(), args.pipeline.as_deref())?;
+    let url = args.at.url()?;
     let wh = Warehouse::open(&url)?;
     let runtime = tokio::runtime::Runtime::new().context("starting the query runtime")?;
     let batches = runtime.block_on(async {

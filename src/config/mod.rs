@@ -5,8 +5,10 @@
 //! parameter ranges). Every error names the file, the key and what was expected.
 
 mod params;
+mod targets;
 
 pub use params::{D7RemovalMode, Params, TalkRateBase};
+pub use targets::{Target, TargetRule, Targets};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -72,6 +74,26 @@ pub struct PipelineFile {
     /// Where the customer-key secret lives.
     #[serde(default)]
     pub privacy: PrivacyConfig,
+    /// What a day's metric values must meet (`METRIC` or `METRIC DIMENSION=MEMBER` → target).
+    #[serde(default)]
+    pub targets: BTreeMap<String, Target>,
+    /// What to do with a day's alerts.
+    #[serde(default)]
+    pub alerts: AlertsConfig,
+}
+
+/// The `[alerts]` section.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertsConfig {
+    /// A shell command run after a successful publish, with the alerts of the
+    /// run's last business date as a JSON array on standard input (mail, IM).
+    /// Its failure is recorded in the ledger and never fails the run.
+    #[serde(default)]
+    pub command: Option<String>,
+    /// Seconds the command may take before it is stopped (default 60).
+    #[serde(default)]
+    pub timeout_s: Option<u64>,
 }
 
 /// The `[privacy]` section.
@@ -213,6 +235,10 @@ pub struct Pipeline {
     pub retry: RetryPolicy,
     /// Resolved `[privacy] key_file`, if set.
     pub key_file: Option<PathBuf>,
+    /// `[targets]` with the defaults for the metrics it does not name.
+    pub targets: Targets,
+    /// `[alerts]`.
+    pub alerts: AlertsConfig,
 }
 
 /// Overrides from the command line or the environment (relative to the working directory).
@@ -408,6 +434,8 @@ impl PipelineFile {
             quality,
             retry: self.retry,
             key_file,
+            targets: Targets::resolve(&self.targets).map_err(|(key, why)| config_err(file, key, why))?,
+            alerts: self.alerts,
         })
     }
 

@@ -18,13 +18,18 @@ use crate::tags::{self, TagDef};
 pub struct Definitions {
     pub models: Vec<Model>,
     pub tags: Vec<TagDef>,
+    /// What the alerts mart checks the day's metrics against (the pipeline's
+    /// `[targets]`; the sources' defaults otherwise).
+    pub targets: crate::config::Targets,
 }
 
 impl Definitions {
+    /// The models and tags under `sql_dir`, with the default targets.
     pub fn load(sql_dir: &Path) -> Result<Definitions> {
         Ok(Definitions {
             models: models::load(sql_dir)?,
             tags: tags::load(&sql_dir.join("tags"))?,
+            targets: crate::config::Targets::default(),
         })
     }
 }

@@ -40,7 +40,12 @@ pub fn fingerprints(graph: &BuildGraph, params: &Params, key_fingerprint: &str) 
                     )
                 })
                 .collect(),
-            Job::MetricMarts => format!("{}\n{}", crate::marts::LAYOUT, crate::catalog::CATALOG),
+            Job::MetricMarts(targets) => format!(
+                "{}\n{}\n{}",
+                crate::marts::LAYOUT,
+                crate::catalog::CATALOG,
+                serde_json::to_string(targets).expect("targets serialise")
+            ),
         };
         h.update(definition.as_bytes());
         // A model reading the params table whole (`SELECT * FROM params`, `params.*`) reads them all.

@@ -22,8 +22,9 @@ pub enum Job {
     Sql(Box<Model>),
     /// Every declared tag → `marts_customer_tags`, `marts_customer_profile`.
     Tags(Vec<TagDef>),
-    /// The catalog's metrics at every grain, and the scorecard.
-    MetricMarts,
+    /// The catalog's metrics at every grain, the day's alerts against these
+    /// targets, and the scorecards.
+    MetricMarts(crate::config::Targets),
 }
 
 /// One step of the build.
@@ -53,6 +54,7 @@ pub fn metric_mart_dirs() -> Vec<String> {
     crate::marts::METRIC_MARTS
         .iter()
         .map(|(_, d)| d.to_string())
+        .chain(std::iter::once(crate::marts::ALERTS.to_string()))
         .chain(crate::marts::SCORECARDS.iter().map(|(_, d, _)| d.to_string()))
         .collect()
 }
@@ -104,7 +106,7 @@ impl BuildGraph {
                 name: "metric_marts".into(),
                 outputs: metric_mart_dirs(),
                 reads,
-                job: Job::MetricMarts,
+                job: Job::MetricMarts(defs.targets.clone()),
             });
         }
         Ok(BuildGraph { nodes: order(nodes)? })
@@ -223,13 +225,14 @@ mod tests {
                 model("marts_league", &["marts_scorecard_monthly"]),
             ],
             tags: Vec::new(),
+            targets: crate::config::Targets::default(),
         };
         let graph = BuildGraph::new(&defs, true).unwrap();
         let names: Vec<&str> = graph.nodes.iter().map(|n| n.name.as_str()).collect();
         assert_eq!(names, ["cube_params", "cube_leg", "metric_marts", "marts_league"]);
         assert!(graph.dirs().contains(&"marts/scorecard_monthly".to_string()));
-        // Three models, six metric marts and three scorecards.
-        assert_eq!(graph.table_count(), 3 + 6 + 3);
+        // Three models, six metric marts, the alerts and three scorecards.
+        assert_eq!(graph.table_count(), 3 + 6 + 1 + 3);
         // Without the metric marts (a fixture build), the reader of the scorecard still plans last.
         let names: Vec<String> = BuildGraph::new(&defs, false)
             .unwrap()
@@ -246,6 +249,7 @@ mod tests {
             // The cube reads a metric mart that is computed from the cube.
             models: vec![model("cube_params", &["marts_metrics_day"])],
             tags: Vec::new(),
+            targets: crate::config::Targets::default(),
         };
         let e = BuildGraph::new(&defs, true).unwrap_err().to_string();
         assert!(e.contains("cycle") && e.contains("metric_marts"), "{e}");

@@ -149,7 +149,7 @@ pub async fn build(
         // The metric marts and the tags recompute the dates whose inputs changed, and only
         // work out is_final again on the dates whose finality alone moved.
         let mut refinal = match &node.job {
-            Job::MetricMarts => changed.get(FINALITY).map_or_else(DateSet::empty, |f| f.minus(&dates)),
+            Job::MetricMarts(_) => changed.get(FINALITY).map_or_else(DateSet::empty, |f| f.minus(&dates)),
             Job::Tags(_) => changes.finality.read_by(Some(TAGS_FINALITY)).minus(&dates),
             _ => DateSet::empty(),
         };
@@ -286,8 +286,11 @@ pub(crate) async fn run_node(
         Job::Tags(tags) => {
             crate::tags::build_dates(ctx, tags, staging, (!dates.is_all()).then_some(dates), refinal).await
         }
-        Job::MetricMarts => match finality {
-            Some(f) => crate::marts::build_dates(ctx, staging, f, (!dates.is_all()).then_some(dates), refinal).await,
+        Job::MetricMarts(targets) => match finality {
+            Some(f) => {
+                let dates = (!dates.is_all()).then_some(dates);
+                crate::marts::build_dates(ctx, staging, f, dates, refinal, targets).await
+            }
             None => Ok(Vec::new()),
         },
     }
@@ -339,7 +342,7 @@ async fn dates_to_rebuild(
     let tag_windows: BTreeMap<String, Window>;
     let (windows, model) = match &node.job {
         Job::Sql(m) if m.header.kind == Kind::ByDate => (Some(&m.header.windows), Some(m)),
-        Job::MetricMarts => (Some(&no_windows), None),
+        Job::MetricMarts(_) => (Some(&no_windows), None),
         // A tag row's `since` continues the day before's: a change at x reaches every later
         // date (`..0`); finality only its own date's `is_final`.
         Job::Tags(_) => {
@@ -371,7 +374,7 @@ async fn dates_to_rebuild(
         let Some(x) = x.filter(|x| !x.is_empty()) else {
             continue;
         };
-        if read == FINALITY && matches!(node.job, Job::MetricMarts | Job::Tags(_)) {
+        if read == FINALITY && matches!(node.job, Job::MetricMarts(_) | Job::Tags(_)) {
             continue; // refinalised, see `build`
         }
         let Some(windows) = windows else {

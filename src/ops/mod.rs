@@ -1,5 +1,6 @@
 //! Operating the nightly load: run locking, the inputs of a date, and exit codes.
 
+pub mod alerts;
 pub mod build_state;
 pub mod inputs;
 pub mod lock;

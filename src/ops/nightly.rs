@@ -86,7 +86,8 @@ pub fn run_pipeline(pipeline: &Pipeline, days: &[i64], opts: &RunOptions) -> Res
             pipeline.name
         );
     }
-    let defs = Definitions::load(&pipeline.models)?;
+    let mut defs = Definitions::load(&pipeline.models)?;
+    defs.targets = pipeline.targets.clone();
     let graph = BuildGraph::new(&defs, true)?;
     check_full_refresh(pipeline, &graph, opts)?;
     recover(wh.root(), &graph);
@@ -401,6 +402,10 @@ fn execute(
         })
         .collect();
     progress.outcome.built = true;
+    if let Some(day) = days.iter().max() {
+        let sent = crate::ops::alerts::notify(runtime, pipeline, wh.root(), &progress.outcome.run_id, *day);
+        progress.outcome.checks.extend(sent);
+    }
     if !opts.quiet {
         let counts: Vec<(&ModelCounts, &DateSet)> = built
             .rebuilt

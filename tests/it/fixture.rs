@@ -83,17 +83,22 @@ impl Fixture {
         self.build_and(true)
     }
 
-    fn build_and(&self, marts: bool) -> Built {
-        let s = Scratch::new();
-        let mut folders: Vec<&String> = self.rows.keys().map(|(_, f)| f).collect();
-        folders.sort();
-        folders.dedup();
+    /// Write every folder's rows into `s`'s inbox; the delivery folders, in date order.
+    pub fn deliver(&self, s: &Scratch) -> Vec<String> {
         for ((table, folder), rows) in &self.rows {
             let lines: Vec<&str> = rows.iter().map(String::as_str).collect();
             s.deliver(table, folder, "part-0001.csv", &csv(table, &lines));
         }
-        for folder in folders {
-            let report = s.land_all(folder, &[]);
+        let mut folders: Vec<String> = self.rows.keys().map(|(_, f)| f.clone()).collect();
+        folders.sort();
+        folders.dedup();
+        folders
+    }
+
+    fn build_and(&self, marts: bool) -> Built {
+        let s = Scratch::new();
+        for folder in self.deliver(&s) {
+            let report = s.land_all(&folder, &[]);
             let rejected: u64 = report.tables.iter().map(|t| t.rejected).sum();
             assert_eq!(
                 rejected,

@@ -1,5 +1,6 @@
 //! Integration tests: one binary, so DataFusion is linked once.
 
+mod alerts;
 mod cli;
 mod common;
 mod config;

@@ -404,3 +404,76 @@ fn the_quarter_scorecard_scores_the_quarters_value() {
     let y = card("marts_scorecard_yearly", "year", "2026");
     assert_eq!(y[0][..2], ["2", "2"], "{y:?}");
 }
+
+/// Trend columns (metrics.md F) across a month, quarter and year boundary. A1 of center C1:
+///
+/// | date       | requests | answered | month value |
+/// |------------|----------|----------|-------------|
+/// | 2025-11-16 | 1        | 1        | 1           |
+/// | 2025-12-15 | 2        | 1        | 0.5         |
+/// | 2026-01-15 | 4        | 3        | 0.75        |
+/// | 2026-11-16 | 2        | 1        | 0.5         |
+///
+/// Months: 2025-12 prev 1 (change −0.5); 2026-01 prev 0.5 (December, across the year
+/// boundary; change 0.25), no 2025-01 for yoy; 2026-11 has no 2026-10 (prev NULL) and yoy
+/// 2025-11 = 1. Quarters: 2025-Q4 = 2/3, 2026-Q1 = 3/4 (prev 2/3, change 1/12), 2026-Q4 = 1/2
+/// (yoy 2/3). Years: 2025 = 2/3, 2026 = (3 + 1) / (4 + 2) = 2/3 (prev and yoy 2/3, change 0).
+#[test]
+fn trends_compare_with_the_previous_period_and_a_year_earlier() {
+    let mut f = Fixture::new();
+    let first = "2025-11-16";
+    f.add_at("hotline/skill_groups", first, &["S1,C1,普通技能组,,"]);
+    f.add_at("hr/teams", first, &["T1,C1,一组,SITE1,"]);
+    f.add_at("hr/agents", first, &["A1,张三,T1,SITE1,2025-01-01,,S1,S1,agent"]);
+    let mut n = 30;
+    for (day, requests, answered) in [(first, 1, 1), ("2025-12-15", 2, 1), ("2026-01-15", 4, 3), (DAY, 2, 1)] {
+        let mut calls = Vec::new();
+        let mut legs = Vec::new();
+        for i in 0..requests {
+            n += 1;
+            calls.push(format!(
+                "K{n},C1,139000000{n:02},571,gotone,{day} 09:00:00,{day} 09:00:10,agent_request,"
+            ));
+            legs.push(match i < answered {
+                true => format!("L{n},K{n},1,ivr,S1,{day} 09:00:10,{day} 09:00:20,{day} 09:01:00,A1,5,0,10,0,customer"),
+                false => format!("L{n},K{n},1,ivr,S1,{day} 09:00:10,,{day} 09:01:10,,0,0,0,0,customer"),
+            });
+        }
+        let calls: Vec<&str> = calls.iter().map(String::as_str).collect();
+        let legs: Vec<&str> = legs.iter().map(String::as_str).collect();
+        f.add_at("hotline/ivr_calls", day, &calls);
+        f.add_at("hotline/agent_legs", day, &legs);
+    }
+    let b = f.build_with_marts();
+    let trend = |grain: &str, period: &str| -> Vec<String> {
+        let rows = b.scratch.rows(&format!(
+            "select value, value_prev, value_yoy, change_prev from marts_metrics_{grain} \
+             where metric_id = 'A1' and dimension = 'center' and member = 'C1' and period = '{period}'"
+        ));
+        assert_eq!(rows.len(), 1, "{grain} {period}: {rows:?}");
+        rows.into_iter().next().unwrap()
+    };
+    let check = |grain: &str, period: &str, want: [Option<f64>; 4]| {
+        let got = trend(grain, period);
+        for (g, w) in got.iter().zip(want) {
+            match w {
+                None => assert!(g.is_empty() || g == "NULL", "{grain} {period}: {got:?}"),
+                Some(w) => crate::fixture::assert_close(g, w),
+            }
+        }
+    };
+    check("month", "2025-12", [Some(0.5), Some(1.0), None, Some(-0.5)]);
+    check("month", "2026-01", [Some(0.75), Some(0.5), None, Some(0.25)]);
+    check("month", "2026-11", [Some(0.5), None, Some(1.0), None]);
+    check(
+        "quarter",
+        "2026-Q1",
+        [Some(0.75), Some(2.0 / 3.0), None, Some(0.75 - 2.0 / 3.0)],
+    );
+    check("quarter", "2026-Q4", [Some(0.5), None, Some(2.0 / 3.0), None]);
+    check(
+        "year",
+        "2026",
+        [Some(2.0 / 3.0), Some(2.0 / 3.0), Some(2.0 / 3.0), Some(0.0)],
+    );
+}
