@@ -4,7 +4,8 @@
 #   write_pipeline DIR   DIR/bench.toml: warehouse and inbox in DIR, a copy of the repo's models
 #                        (editing sql/ while a benchmark runs does not change what it runs),
 #                        [engine] memory_limit_mb = $MEMORY_MB (default 1024),
-#                        rebuild_batch_days = $BATCH_DAYS (default 7)
+#                        rebuild_batch_days = $BATCH_DAYS (default 7),
+#                        node_timeout_s = $NODE_TIMEOUT_S (default 7200: a stuck model fails the run)
 prepare() {
   local dir=$1
   REPO=$(pwd)
@@ -33,6 +34,7 @@ handling_excluded_codes = ["ARREARS_STOP", "BATCH_OPEN", "PAYMENT"]
 [engine]
 memory_limit_mb = ${MEMORY_MB:-1024}
 rebuild_batch_days = ${BATCH_DAYS:-7}
+node_timeout_s = ${NODE_TIMEOUT_S:-7200}
 spill_dir = "spill"
 TOML
 }

@@ -9,6 +9,7 @@
 #   BENCH_DIR=/some/scratch bench/nightly.sh     where data goes (default target/bench-nightly)
 #   MEMORY_MB=1536 bench/nightly.sh              the pipeline's [engine] memory_limit_mb (default 1024)
 #   BATCH_DAYS=3 bench/nightly.sh                dates a by-date model builds at once (default 7)
+#   NODE_TIMEOUT_S=900 bench/nightly.sh          seconds one batch of one model may take (default 7200)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCALE=${1:-1}

@@ -25,6 +25,9 @@ pub enum Error {
     /// A blocking data-quality check failed; no model or mart was published.
     #[error("data-quality check failed, the marts were left unchanged: {0}")]
     DataQuality(String),
+    /// A model's batch did not finish in the time allowed; nothing was published.
+    #[error("{0}")]
+    Stalled(String),
     /// An expected extract was not delivered.
     #[error("input missing: {0}")]
     InputMissing(String),

@@ -109,6 +109,10 @@ pub struct PrivacyConfig {
 /// Dates a by-date model builds at once by default ([`EngineConfig::rebuild_batch_days`]).
 pub const DEFAULT_REBUILD_BATCH_DAYS: usize = 7;
 
+/// How long one batch of one model may take by default ([`EngineConfig::node_timeout_s`]):
+/// two hours, twenty times the slowest batch of a 30-day scale-1 backfill.
+pub const DEFAULT_NODE_TIMEOUT_S: u64 = 7200;
+
 /// Limits of the query engine for building models and marts.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -127,6 +131,18 @@ pub struct EngineConfig {
     /// backlog, a changed definition, a first build) runs in batches of this
     /// many dates, so its memory does not grow with history.
     pub rebuild_batch_days: usize,
+    /// Seconds one batch of one model may take before the run stops it and
+    /// fails naming the model (0: no limit). A query that waits forever
+    /// (a lost wake-up in the engine) would otherwise hold the nightly and
+    /// its lock until someone notices.
+    pub node_timeout_s: u64,
+}
+
+impl EngineConfig {
+    /// [`EngineConfig::node_timeout_s`] as a duration (`None`: no limit).
+    pub fn node_timeout(&self) -> Option<std::time::Duration> {
+        (self.node_timeout_s > 0).then(|| std::time::Duration::from_secs(self.node_timeout_s))
+    }
 }
 
 impl Default for EngineConfig {
@@ -137,6 +153,7 @@ impl Default for EngineConfig {
             target_partitions: None,
             max_spill_mb: None,
             rebuild_batch_days: DEFAULT_REBUILD_BATCH_DAYS,
+            node_timeout_s: DEFAULT_NODE_TIMEOUT_S,
         }
     }
 }

@@ -76,10 +76,10 @@ pub async fn build_graph_incremental(
     finality: &Finality,
     changes: &incremental::Changes,
     params: &crate::config::Params,
-    batch_days: usize,
+    limits: incremental::Limits,
 ) -> Result<Vec<incremental::Rebuilt>> {
     register_finality_dates(ctx, finality)?;
-    incremental::build(graph, ctx, staging, Some(finality), changes, params, batch_days).await
+    incremental::build(graph, ctx, staging, Some(finality), changes, params, limits).await
 }
 
 /// `finality_dates(dt, settled_days, latest_run)`: for every date from the

@@ -127,8 +127,9 @@ pub async fn build(
     finality: Option<&Finality>,
     changes: &Changes,
     params: &crate::config::Params,
-    batch_days: usize,
+    limits: Limits,
 ) -> Result<Vec<Rebuilt>> {
+    let batch_days = limits.batch_days;
     let params = match serde_json::to_value(params).expect("params serialise") {
         serde_json::Value::Object(m) => m,
         _ => unreachable!("params are a struct"),
@@ -190,7 +191,16 @@ pub async fn build(
                 _ => Vec::new(),
             };
             staging.set_scope(Some(batch.clone()));
-            let built = run_node(node, ctx, staging, finality, &batch, &refinal).await;
+            let run = run_node(node, ctx, staging, finality, &batch, &refinal);
+            let built = within(limits.node_timeout, run, || {
+                format!(
+                    "{} did not finish building {batch} within {} s ([engine] node_timeout_s): stopped; \
+                     the published tables are unchanged",
+                    node.name,
+                    limits.node_timeout.map_or(0, |t| t.as_secs())
+                )
+            })
+            .await;
             staging.set_scope(None);
             restore(ctx, narrowed)?;
             match built {
@@ -220,6 +230,30 @@ pub async fn build(
         out.push(Rebuilt { dates, counts });
     }
     Ok(out)
+}
+
+/// How a build cuts and watches its work.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The most dates a by-date node builds at once.
+    pub batch_days: usize,
+    /// How long one batch of one node may take (`None`: no limit).
+    pub node_timeout: Option<std::time::Duration>,
+}
+
+/// `run`, or [`Error::Stalled`] saying `what` when it has not finished within `limit`.
+/// Dropping the unfinished build drops its streams; staging is discarded by the caller.
+async fn within<T>(
+    limit: Option<std::time::Duration>,
+    run: impl std::future::Future<Output = Result<T>>,
+    what: impl FnOnce() -> String,
+) -> Result<T> {
+    match limit {
+        None => run.await,
+        Some(limit) => tokio::time::timeout(limit, run)
+            .await
+            .unwrap_or_else(|_| Err(crate::error::Error::Stalled(what()))),
+    }
 }
 
 /// The table of the customer tags, whose node runs in batches of dates.
@@ -533,6 +567,26 @@ fn restore(ctx: &SessionContext, narrowed: Vec<Narrowed>) -> Result<()> {
 mod tests {
     use super::*;
     use datafusion::error::DataFusionError;
+
+    #[test]
+    fn a_build_that_waits_forever_is_stopped_naming_it() {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let limit = Some(std::time::Duration::from_millis(50));
+        let stuck = rt.block_on(within(limit, std::future::pending::<Result<()>>(), || {
+            "cube_leg".into()
+        }));
+        assert!(
+            matches!(&stuck, Err(crate::error::Error::Stalled(w)) if w == "cube_leg"),
+            "{stuck:?}"
+        );
+        let quick = rt.block_on(within(limit, async { Ok(7) }, || unreachable!()));
+        assert_eq!(quick.unwrap(), 7);
+        // No limit: it waits as long as the build takes.
+        assert_eq!(
+            rt.block_on(within(None, async { Ok(1) }, || unreachable!())).unwrap(),
+            1
+        );
+    }
 
     #[test]
     fn a_batch_splits_in_date_order_down_to_one_date() {

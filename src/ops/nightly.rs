@@ -490,7 +490,10 @@ async fn build_and_publish(
             &finality,
             &changes,
             &pipeline.params,
-            pipeline.engine.rebuild_batch_days,
+            crate::engine::incremental::Limits {
+                batch_days: pipeline.engine.rebuild_batch_days,
+                node_timeout: pipeline.engine.node_timeout(),
+            },
         )
         .await?;
         let checks = quality::run_checks(&ctx, &pipeline.quality.check).await?;

@@ -157,6 +157,9 @@ fn a2_service_level_at_15_20_30_seconds() {
     assert_ratio(&built().day("A2_30"), "5", "8", 0.625);
     // The scored A2 uses service_level_s = 20.
     assert_ratio(&built().day("A2"), "3", "8", 0.375);
+    // By the call's city and brand (every call is 571 gotone): the same.
+    assert_ratio(&built().metric("A2", "day", "city", DAY, "571"), "3", "8", 0.375);
+    assert_ratio(&built().metric("A2_15", "day", "brand", DAY, "gotone"), "2", "8", 0.25);
 }
 
 #[test]
@@ -206,6 +209,10 @@ fn c3_asa_c4_abandon_time_c5_queue_time() {
     assert_ratio(&built_variant().day("C4"), "60", "1", 60.0);
     // C5: all requests 20 + 21 + 4 + 60 + 30 + 0 + 25 + 10 = 170 / 8 = 21.25 s.
     assert_ratio(&built().day("C5"), "170", "8", 21.25);
+    // By the call's city and brand (every call is 571 gotone): the same.
+    assert_ratio(&built().metric("C3", "day", "city", DAY, "571"), "76", "5", 15.2);
+    assert_ratio(&built().metric("C4", "day", "brand", DAY, "gotone"), "64", "2", 32.0);
+    assert_ratio(&built().metric("C5", "day", "city", DAY, "571"), "170", "8", 21.25);
 }
 
 #[test]
@@ -231,6 +238,7 @@ fn c15_transfer_rate_and_c17_queued_rate() {
     assert_ratio(&built().day("C15"), "1", "6", 1.0 / 6.0);
     // C17: requests with wait > 0: all but L7 → 7 / 8.
     assert_ratio(&built().day("C17"), "7", "8", 0.875);
+    assert_ratio(&built().metric("C17", "day", "brand", DAY, "gotone"), "7", "8", 0.875);
 }
 
 #[test]
