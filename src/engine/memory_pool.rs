@@ -12,6 +12,13 @@
 //! nothing either — the batch is already in memory. So the first allocation of
 //! an operator that can spill is granted when the pool has room for it; past
 //! that, the fair share holds and the operator spills to stay within it.
+//!
+//! And a `RepartitionExec` is never refused. DataFusion 55 spills a batch a
+//! repartition cannot reserve into a spill pool whose reader can wait forever
+//! when two of its files are open (apache/datafusion#24883, fixed after 55):
+//! every thread parks, the build hangs at 0 % CPU. Granted, a repartition
+//! never takes that path; its buffers stay bounded by its channels' gate
+//! (an input waits while every output channel holds a batch).
 
 use std::fmt;
 use std::sync::Mutex;
@@ -67,13 +74,13 @@ impl MemoryPool for StartingFairPool {
     }
 
     fn register(&self, consumer: &MemoryConsumer) {
-        if consumer.can_spill() {
+        if consumer.can_spill() && !is_repartition(consumer) {
             self.state().num_spill += 1;
         }
     }
 
     fn unregister(&self, consumer: &MemoryConsumer) {
-        if consumer.can_spill() {
+        if consumer.can_spill() && !is_repartition(consumer) {
             let mut state = self.state();
             state.num_spill = state.num_spill.saturating_sub(1);
         }
@@ -99,6 +106,10 @@ impl MemoryPool for StartingFairPool {
 
     fn try_grow(&self, reservation: &MemoryReservation, additional: usize) -> Result<()> {
         let mut state = self.state();
+        if is_repartition(reservation.consumer()) {
+            state.spillable += additional;
+            return Ok(());
+        }
         let free = self.pool_size.saturating_sub(state.unspillable + state.spillable);
         if reservation.consumer().can_spill() && reservation.size() > 0 {
             // Its share of what the operators that cannot spill leave.
@@ -130,6 +141,11 @@ impl MemoryPool for StartingFairPool {
     fn memory_limit(&self) -> MemoryLimit {
         MemoryLimit::Finite(self.pool_size)
     }
+}
+
+/// A repartition's consumer (`RepartitionExec[3]`, `RepartitionExec[Merge 3]`).
+fn is_repartition(consumer: &MemoryConsumer) -> bool {
+    consumer.name().starts_with("RepartitionExec")
 }
 
 impl fmt::Display for StartingFairPool {
@@ -171,5 +187,23 @@ mod tests {
         // Freed memory returns to the pool.
         drop(spillers);
         assert_eq!(pool.reserved(), 100);
+    }
+
+    #[test]
+    fn a_repartition_is_never_refused_nor_shrinks_the_shares() {
+        let pool: Arc<dyn MemoryPool> = Arc::new(StartingFairPool::new(1000));
+        let sort = MemoryConsumer::new("sort").with_can_spill(true).register(&pool);
+        let repartition = MemoryConsumer::new("RepartitionExec[0]")
+            .with_can_spill(true)
+            .register(&pool);
+        // Past the whole pool: granted (it would otherwise spill into DataFusion 55's
+        // deadlocking spill pool).
+        repartition.try_grow(800).unwrap();
+        repartition.try_grow(800).unwrap();
+        assert_eq!(pool.reserved(), 1600);
+        // The sort is the only spiller: its share is the whole pool, not half of it.
+        drop(repartition);
+        sort.try_grow(10).unwrap();
+        sort.try_grow(990).unwrap();
     }
 }
