@@ -78,31 +78,16 @@ impl Session {
     }
 }
 
-/// (numerator, denominator) per (period of the coarse grain, member), from a finer grain.
+/// (numerator, denominator) per (period of the coarse grain, member), from a finer grain:
+/// summed, or for a stock (F6, F8) the numerator of the coarse period's last fine period
+/// with rows (for any member), never a sum over periods.
 fn rolled_up(
     b: &Session,
     id: &str,
     fine: &str,
     dim: &str,
     to_coarse: &dyn Fn(&str) -> String,
-) -> BTreeMap<(String, String), (f64, f64)> {
-    let mut out: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
-    for r in b.metric_rows(id, fine, dim).unwrap() {
-        let e = out.entry((to_coarse(&r.period), r.member.clone())).or_default();
-        e.0 += num(&r.numerator);
-        e.1 += num(&r.denominator);
-    }
-    out
-}
-
-/// A stock's (F6, F8) numerator per (period of the coarse grain, member): the one of the
-/// coarse period's last fine period with rows (for any member), never a sum over periods.
-fn last_of_period(
-    b: &Session,
-    id: &str,
-    fine: &str,
-    dim: &str,
-    to_coarse: &dyn Fn(&str) -> String,
+    stock: bool,
 ) -> BTreeMap<(String, String), (f64, f64)> {
     let rows = b.metric_rows(id, fine, dim).unwrap();
     let mut last: BTreeMap<String, String> = BTreeMap::new();
@@ -112,10 +97,16 @@ fn last_of_period(
             *e = r.period.clone();
         }
     }
-    rows.iter()
-        .filter(|r| last[&to_coarse(&r.period)] == r.period)
-        .map(|r| ((to_coarse(&r.period), r.member.clone()), (num(&r.numerator), 0.0)))
-        .collect()
+    let mut out: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
+    for r in rows
+        .iter()
+        .filter(|r| !stock || last[&to_coarse(&r.period)] == r.period)
+    {
+        let e = out.entry((to_coarse(&r.period), r.member.clone())).or_default();
+        e.0 += num(&r.numerator);
+        e.1 += num(&r.denominator);
+    }
+    out
 }
 
 fn check_seed(seed: u64) {
@@ -149,10 +140,7 @@ fn check_seed(seed: u64) {
                 ));
             }
             for (fine, coarse, map) in steps {
-                let sums = match stock {
-                    true => last_of_period(&b, &m.id, fine, dim, map.as_ref()),
-                    false => rolled_up(&b, &m.id, fine, dim, map.as_ref()),
-                };
+                let sums = rolled_up(&b, &m.id, fine, dim, map.as_ref(), stock);
                 let rows = b.metric_rows(&m.id, coarse, dim).unwrap();
                 assert_eq!(
                     rows.len(),
