@@ -48,22 +48,12 @@ pub const SCORECARDS: [(Grain, &str, &str); 3] = [
 
 pub use crate::engine::param_tables::SCORED_KPIS;
 
-/// Build every mart into `staging` and register it in `ctx`: over every
-/// date, or only over `dates` (see [`build_dates`]).
-pub async fn build(
-    ctx: &SessionContext,
-    staging: &mut Staging,
-    finality: &Finality,
-    targets: &crate::config::Targets,
-) -> Result<Vec<ModelCounts>> {
-    build_dates(ctx, staging, finality, None, &DateSet::empty(), targets).await
-}
-
-/// [`build`] for the periods touching `dates` (`None`: every date). Every
-/// metric mart is partitioned on `dt`, a period's first date. A metric of a
-/// date reads the cube rows of that date only, so the hour and day marts
-/// recompute those dates, and the week and month marts the weeks and months
-/// touching them; the other partitions are kept. `refinal` are dates whose
+/// Build every mart into `staging` and register it in `ctx`, for the periods
+/// touching `dates` (`None`: every date). Every metric mart is partitioned
+/// on `dt`, a period's first date. A metric of a date reads the cube rows
+/// of that date only, so the hour and day marts recompute those dates, and
+/// the coarser marts the periods touching them; the other partitions are
+/// kept. `refinal` are dates whose
 /// cube rows did not change but whose finality did: the published rows of
 /// their periods are kept with `is_final` worked out again, not recomputed
 /// (a date crossing a metric's 35 days would otherwise recompute every metric

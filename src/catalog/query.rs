@@ -211,46 +211,45 @@ impl Request<'_> {
     }
 
     /// `num` and `den` (when the metric has one): Σ numerator and Σ
-    /// denominator per period, dimension and member. Dimensions with other
-    /// aggregates (`for_dims`) are computed apart and the parts put together.
+    /// denominator per period, dimension and member. The dimensions of
+    /// `for_dims` take its aggregates: each group is computed apart and the
+    /// two put together.
     fn parts_sql(&self) -> (String, Option<String>) {
         let m = self.metric;
+        let (other, own): (Vec<String>, Vec<String>) = self
+            .dims
+            .iter()
+            .cloned()
+            .partition(|d| m.for_dims.as_ref().is_some_and(|f| f.dims.contains(d)));
         let mut groups: Vec<(Vec<String>, Aggregates)> = Vec::new();
-        for d in &self.dims {
-            let aggregates = m.aggregates_for(d);
-            let same = |g: &(Vec<String>, Aggregates)| {
-                std::ptr::eq(
-                    g.1.0.map_or(std::ptr::null(), |a| a as *const _),
-                    aggregates.0.map_or(std::ptr::null(), |a| a as *const _),
-                )
-            };
-            match groups.iter_mut().find(|g| same(g)) {
-                Some(g) => g.0.push(d.clone()),
-                None => groups.push((vec![d.clone()], aggregates)),
-            }
+        if !own.is_empty() {
+            groups.push((own, (m.numerator.as_ref(), m.denominator.as_ref())));
         }
-        let part = |name: &str, pick: &dyn Fn(&Aggregates) -> Option<Aggregate>| {
-            let single = groups.len() == 1;
-            let mut ctes = Vec::new();
-            let mut names = Vec::new();
-            for (i, (dims, aggregates)) in groups.iter().enumerate() {
-                let a = pick(aggregates)?;
-                let cte = if single { name.to_string() } else { format!("{name}{i}") };
+        if let Some(f) = m.for_dims.as_ref().filter(|_| !other.is_empty()) {
+            groups.push((other, (Some(&f.numerator), f.denominator.as_ref())));
+        }
+        let part = |name: &str, pick: for<'a> fn(&Aggregates<'a>) -> Option<&'a Aggregate>| -> Option<String> {
+            if let [(dims, aggregates)] = groups.as_slice() {
                 let sub = Request {
                     dims: dims.clone(),
                     ..self.clone()
                 };
-                ctes.push(sub.aggregate_sql(&cte, &a));
-                names.push(cte);
+                return Some(sub.aggregate_sql(name, pick(aggregates)?));
             }
-            if !single {
-                let union: Vec<String> = names.iter().map(|n| format!("SELECT * FROM {n}")).collect();
-                ctes.push(format!("{name} AS ({})", union.join(" UNION ALL ")));
+            let mut ctes = Vec::new();
+            for (i, (dims, aggregates)) in groups.iter().enumerate() {
+                let sub = Request {
+                    dims: dims.clone(),
+                    ..self.clone()
+                };
+                ctes.push(sub.aggregate_sql(&format!("{name}{i}"), pick(aggregates)?));
             }
+            let union: Vec<String> = (0..groups.len()).map(|i| format!("SELECT * FROM {name}{i}")).collect();
+            ctes.push(format!("{name} AS ({})", union.join(" UNION ALL ")));
             Some(ctes.join(",\n"))
         };
-        let num = part("num", &|a| a.0.cloned()).expect("a ratio metric has a numerator (checked at load)");
-        let den = part("den", &|a| a.1.cloned());
+        let num = part("num", |a| a.0).expect("a ratio metric has a numerator (checked at load)");
+        let den = part("den", |a| a.1);
         (num, den)
     }
 
