@@ -13,6 +13,7 @@
 -- peers) agents, so with fewer than 2 × d_extremes_n peers an agent appears at both ends (with
 -- d_extremes_n or fewer, every peer does) rather than the ends splitting the peers between them.
 -- Teams have no extremes: 两端员工 are agents.
+-- dt: the month's first date, one partition per month: a night rebuilds the months it touches.
 -- kind: by_month
 -- reads only the performance mart's rows of the same month
 WITH peers AS (
@@ -66,6 +67,6 @@ ends AS (
     WHERE o.from_bottom <= p.d_extremes_n
 )
 SELECT month, center_id, indicator, indicator_key, side, position, agent_id, team_id, value, score,
-    rank, is_final
+    rank, is_final, month AS dt
 FROM ends
 ORDER BY month, center_id, indicator, side DESC, position

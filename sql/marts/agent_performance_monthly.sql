@@ -39,6 +39,7 @@
 -- ratios as DECIMAL(38, 18) and divides once; scores and the composite are fixed expressions
 -- of one row, never a SUM over rows of floats. A score is 100 × ((x − min)/(max − min)),
 -- clamped into [0, 100]: exactly 0 at the minimum and exactly 100 at the maximum.
+-- dt: the month's first date, one partition per month: a night rebuilds the months it touches.
 -- kind: by_month
 -- windows are relative to each date of the month. night_surge: night d counts legs answered in
 -- [d night_start, d+1 night_end) (queued d-1 .. d+1), its baseline the nights d-1 ..
@@ -50,6 +51,8 @@
 -- D3 goes by the surveyed leg's queue_start; a counted survey sits at its call's first
 -- answered request, within a day of the surveyed leg
 -- window: conformed_fact_survey -1..1
+-- a month is final once its finality row says so (is_final flips once; settled_days grows nightly)
+-- window: conformed_month_finality 0..0 reading month,is_final
 WITH roster AS (
     SELECT month, agent_id, team_id, center_id
     FROM (
@@ -407,7 +410,8 @@ SELECT
     CASE WHEN i.level = 'agent' THEN COALESCE(oc.complaints, 0) END AS post_offer_complaint_count,
     CASE WHEN i.level = 'agent' THEN COALESCE(oc.complaints, 0) > 0 END AS post_offer_complaints,
     CASE WHEN i.level = 'agent' THEN COALESCE(ns.night_surge, false) END AS night_surge,
-    COALESCE(mf.settled_days >= 7, false) AS is_final
+    COALESCE(mf.is_final, false) AS is_final,
+    i.month AS dt
 FROM params AS p
 CROSS JOIN indicators AS i
 JOIN composite AS c ON c.level = i.level AND c.month = i.month AND c.center_id = i.center_id AND c.member = i.member

@@ -21,10 +21,13 @@
 -- Determinism: sums are over integers and decimals (prices, commissions); the money columns and
 -- ratios are computed once per row from them, and evaluation_score is a fixed expression over
 -- the five factors (in the order above), never a SUM over rows of floats.
+-- dt: the month's first date, one partition per month: a night rebuilds the months it touches.
 -- kind: by_month
 -- the product snapshot in force on the offer's date, else the earliest after it: products are
 -- sent only on change, so the snapshot used can be any partition before or after
 -- window: conformed_dim_product all
+-- a month is final once its finality row says so (is_final flips once; settled_days grows nightly)
+-- window: conformed_month_finality 0..0 reading month,is_final
 WITH offers AS (
     SELECT o.*, CAST(date_trunc('month', o.dt) AS DATE) AS month
     FROM conformed_fact_offer AS o
@@ -141,7 +144,8 @@ SELECT
     s.channel_fit,
     e.evaluation_score,
     s.unpriced_successes,
-    COALESCE(mf.settled_days >= 7, false) AS is_final
+    COALESCE(mf.is_final, false) AS is_final,
+    s.month AS dt
 FROM scored AS s
 JOIN evaluation AS e ON e.month = s.month AND e.campaign_id = s.campaign_id
 LEFT JOIN conformed_month_finality AS mf ON mf.month = s.month

@@ -177,6 +177,28 @@ impl DateSet {
         out
     }
 
+    /// Every date of each month the set touches (open ends stay open): what a
+    /// by-month model rebuilds.
+    pub fn whole_months(&self) -> DateSet {
+        use crate::timefmt::{civil_from_days, days_from_civil};
+        let first_of = |d: i64| {
+            let (y, m, _) = civil_from_days(d);
+            days_from_civil(y, m, 1)
+        };
+        let last_of = |d: i64| {
+            let (y, m, _) = civil_from_days(d);
+            let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+            days_from_civil(ny, nm, 1) - 1
+        };
+        let mut out = DateSet::empty();
+        for &(a, b) in &self.0 {
+            let a = if a <= MIN { MIN } else { first_of(a) };
+            let b = if b >= MAX { MAX } else { last_of(b) };
+            out.insert_range(a, b);
+        }
+        out
+    }
+
     /// The dates of `dates` in the set.
     pub fn filter<'a>(&'a self, dates: impl IntoIterator<Item = &'a i64> + 'a) -> impl Iterator<Item = i64> + 'a {
         dates.into_iter().copied().filter(|d| self.contains(*d))
@@ -248,6 +270,25 @@ impl fmt::Display for DateSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_months_cover_each_month_touched() {
+        let day = |s: &str| crate::timefmt::parse_date(s.as_bytes()).unwrap();
+        let s = DateSet::of([day("2026-11-30"), day("2026-12-01"), day("2027-02-10")]);
+        assert_eq!(
+            s.whole_months().intervals(),
+            [
+                (day("2026-11-01"), day("2026-12-31")),
+                (day("2027-02-01"), day("2027-02-28"))
+            ]
+        );
+        assert_eq!(
+            DateSet::from(day("2026-11-17")).whole_months(),
+            DateSet::from(day("2026-11-01"))
+        );
+        assert!(DateSet::all().whole_months().is_all());
+        assert!(DateSet::empty().whole_months().is_empty());
+    }
 
     #[test]
     fn merges_widens_intersects_and_prints() {

@@ -14,8 +14,12 @@
 //!   ([`crate::engine::key_dates`]); such an input is read whole;
 //! - a date window with `reading <columns>` maps only the dates whose rows
 //!   changed in those columns;
-//! - `all`, an unpartitioned input, a `full` or `by_month` model: any change
-//!   rebuilds the node whole.
+//! - `all`, an unpartitioned input, a `full` model: any change rebuilds the
+//!   node whole (a `full` model with `carry` merges instead, see [`merges`]).
+//!
+//! A `by_month` model (partitioned on `dt`, its month's first date) maps its
+//! inputs' changes through its windows like a by-date one, then rebuilds every
+//! date of the months touched: its rows of those months.
 //!
 //! The tags continue each run of days from the day before (`since`): a change
 //! at x rebuilds them from x on ([`crate::tags::build_dates`]).
@@ -147,6 +151,10 @@ pub async fn build(
             published: &published,
         };
         let mut dates = dates_to_rebuild(ctx, node, &changed, changes, &params, &dirs).await?;
+        if matches!(&node.job, Job::Sql(m) if m.header.kind == Kind::ByMonth) {
+            // A month's row reads every date of the month: the months touched, whole.
+            dates = dates.whole_months();
+        }
         // The metric marts and the tags recompute the dates whose inputs changed, and only
         // work out is_final again on the dates whose finality alone moved.
         let mut refinal = match &node.job {
@@ -186,11 +194,16 @@ pub async fn build(
                 staging,
                 published: &published,
             };
+            let merge = merges(node) && !batch.is_all();
             let narrowed = match (&node.job, batch.is_all()) {
-                (Job::Sql(m), false) => narrow_inputs(ctx, m, &batch, &params, &dirs).await?,
+                (Job::Sql(m), false) if !merge => narrow_inputs(ctx, m, &batch, &params, &dirs).await?,
                 _ => Vec::new(),
             };
-            staging.set_scope(Some(batch.clone()));
+            match merge {
+                // The table is written whole; the model reads its inputs from build_start() on.
+                true => staging.set_merge_from(batch.first()),
+                false => staging.set_scope(Some(batch.clone())),
+            }
             let run = run_node(node, ctx, staging, finality, &batch, &refinal);
             let built = within(limits.node_timeout, run, || {
                 format!(
@@ -202,6 +215,7 @@ pub async fn build(
             })
             .await;
             staging.set_scope(None);
+            staging.set_merge_from(None);
             restore(ctx, narrowed)?;
             match built {
                 Ok(c) => add_counts(&mut counts, c),
@@ -230,6 +244,13 @@ pub async fn build(
         out.push(Rebuilt { dates, counts });
     }
     Ok(out)
+}
+
+/// Whether `node` is a `full` model that carries its published rows: a night
+/// merges them with its inputs' rows from the first changed date on
+/// (`build_start()`) and writes the table whole, instead of reading all history.
+fn merges(node: &Node) -> bool {
+    matches!(&node.job, Job::Sql(m) if m.header.kind == Kind::Full && m.header.carry.is_some())
 }
 
 /// How a build cuts and watches its work.
@@ -370,12 +391,26 @@ async fn dates_to_rebuild(
     if node.tables().any(|t| changes.whole.contains(&t)) {
         return Ok(DateSet::all());
     }
+    if merges(node) {
+        // Every input date from the first changed one on: what came before is in the
+        // published rows it carries.
+        let mut x = DateSet::empty();
+        for read in &node.reads {
+            x.union(changed.get(read).unwrap_or(&DateSet::empty()));
+        }
+        return Ok(match x.first() {
+            _ if x.is_empty() => DateSet::empty(),
+            Some(first) => DateSet::from(first),
+            None => DateSet::all(), // open below
+        });
+    }
     // The windows of a by-date node: a model's header; the metric marts read
     // each cube date on its own (every input `0..0`).
     let no_windows = BTreeMap::new();
     let tag_windows: BTreeMap<String, Window>;
     let (windows, model) = match &node.job {
-        Job::Sql(m) if m.header.kind == Kind::ByDate => (Some(&m.header.windows), Some(m)),
+        // A by-month model's windows are relative to each date of its months.
+        Job::Sql(m) if m.header.kind != Kind::Full => (Some(&m.header.windows), Some(m)),
         Job::MetricMarts(_) => (Some(&no_windows), None),
         // A tag row's `since` continues the day before's: a change at x reaches every later
         // date (`..0`); finality only its own date's `is_final`.

@@ -24,6 +24,10 @@
 //! still rebuilds every date from a change on, but reads its input from
 //! `build_start()` only: what came before is in the carried rows (each
 //! agent's last kept state, say), not read again from all history.
+//! A `full` model (no `dt`) with `carry` merges: its `build_start()` is the
+//! first date any input changed on, it reads its published table whole plus
+//! its inputs from that date on, and its table is written whole
+//! (`conformed_dim_customer`).
 //!
 //! `reading` after a date window names the columns the model reads: only the
 //! dates whose rows changed in those columns go through the window.

@@ -230,6 +230,9 @@ pub struct Staging {
     /// The dates the tables staged next rebuild (`None`: every date). The
     /// published partitions outside it are carried over unchanged.
     scope: Option<DateSet>,
+    /// For a `full` model that carries its published rows: the first input date
+    /// it reads again (`build_start()`); the table itself is written whole.
+    merge_from: Option<i64>,
     /// Per staged table, the dates whose rows differ from the published table's.
     changed: BTreeMap<String, DateSet>,
     /// Folders staged so far: a table rebuilt in batches gets a new one per batch.
@@ -254,6 +257,7 @@ impl Staging {
             staged: Vec::new(),
             observer: None,
             scope: None,
+            merge_from: None,
             changed: BTreeMap::new(),
             folders: 0,
         }
@@ -272,6 +276,21 @@ impl Staging {
     /// The dates the tables staged next are rebuilt for (`None`: every date).
     pub fn scope(&self) -> Option<&DateSet> {
         self.scope.as_ref()
+    }
+
+    /// A `full` model staged next merges its published rows with its inputs'
+    /// rows from `from` on (`None`: it reads every input row, a whole build).
+    pub fn set_merge_from(&mut self, from: Option<i64>) {
+        self.merge_from = from;
+    }
+
+    /// What `build_start()` answers: the first date of the scope, else the merge's first date.
+    fn build_start(&self) -> Option<DateSet> {
+        match (&self.scope, self.merge_from) {
+            (Some(scope), _) => Some(scope.clone()),
+            (None, Some(from)) => Some(DateSet::from(from)),
+            (None, None) => None,
+        }
     }
 
     /// The dates of `table` (SQL name) that its staged rebuild changed; `None` if not staged.
@@ -468,7 +487,9 @@ pub async fn run_into(ctx: &SessionContext, models: &[Model], staging: &mut Stag
     // `in_build(dt)` answers for the dates being rebuilt while the models run, and for every
     // date afterwards.
     ctx.register_udf(crate::engine::build_scope::in_build_udf(staging.scope()));
-    ctx.register_udf(crate::engine::build_scope::build_start_udf(staging.scope()));
+    ctx.register_udf(crate::engine::build_scope::build_start_udf(
+        staging.build_start().as_ref(),
+    ));
     let built = run_each(ctx, models, staging, &mut counts).await;
     ctx.register_udf(crate::engine::build_scope::in_build_udf(None));
     ctx.register_udf(crate::engine::build_scope::build_start_udf(None));

@@ -190,7 +190,12 @@ fn night_by_night_equals_one_build(seed: u64, check_ledger: bool) {
             format!("{}..{}", d(3), d(4)),
             "{night:?}"
         );
-        assert_eq!(night["marts_agent_performance_monthly"], "all", "by month: {night:?}");
+        // By month: the months its windows reach from the legs of 11-28 … 12-01 (night_surge
+        // reads up to night_baseline_days ahead), whole — not every month.
+        assert_eq!(
+            night["marts_agent_performance_monthly"], "2026-11-01..2026-12-31",
+            "by month: {night:?}"
+        );
         assert!(!night.contains_key("conformed_dim_interval") && !night.contains_key("cube_params"));
         // The late night (the 5th) re-opens the 2nd: read through -1..1, the 1st to the 3rd too.
         let late = rebuilt(&inc, &runs[4]);
@@ -266,4 +271,71 @@ fn night_by_night_equals_from_scratch_seed_11() {
 #[test]
 fn night_by_night_equals_from_scratch_seed_20261102() {
     night_by_night_equals_one_build(20261102, false);
+}
+
+/// `conformed_dim_customer` carries its published rows and reads its inputs from the first
+/// changed date on. The hard case: a corrected snapshot drops a customer whose latest
+/// snapshot it was; their snapshot before it must be found again.
+///
+/// Snapshots (msisdn, city): night 1 A 571, B 571; night 2 A 572, B 571; night 3 B only (A
+/// churned). Then the 2nd's snapshot is corrected: A's row becomes C's (another number).
+/// By hand: before the correction A's latest snapshot is the 2nd (city 572); after it, A is
+/// in the 1st's only (571, first seen the 1st), C in the 2nd's (572, first seen the 2nd), B
+/// in the 3rd's (first seen the 1st).
+#[test]
+fn a_customer_dropped_by_a_corrected_snapshot_keeps_the_one_before() {
+    let s = crate::common::Scratch::new();
+    let dir = s.dir.path();
+    let (a, b, c) = ("13900000001", "13900000002", "13900000003");
+    let row = |msisdn: &str, city: &str| format!("{msisdn},{city},gotone,PL1,4g,1,12,80.00,active,0");
+    let deliver = |n: i64, rows: &[String]| {
+        let lines: Vec<&str> = rows.iter().map(String::as_str).collect();
+        s.deliver(
+            "boss/subscribers",
+            &d(n),
+            "part-0001.csv",
+            &crate::common::csv("boss/subscribers", &lines),
+        );
+    };
+    deliver(1, &[row(a, "571"), row(b, "571")]);
+    deliver(2, &[row(a, "572"), row(b, "571")]);
+    deliver(3, &[row(b, "571")]);
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sql"), &dir.join("sql"));
+    std::fs::write(dir.join("key.txt"), "dim-customer-test-key-0123456789\n").unwrap();
+    for name in ["inc", "full"] {
+        std::fs::write(dir.join(format!("{name}.toml")), pipeline_toml(name, 24, 7)).unwrap();
+    }
+    let inc = dir.join("inc");
+    let customers = |root: &Path| {
+        to_strings(&query(
+            root,
+            "SELECT city_code, CAST(snapshot_dt AS VARCHAR), CAST(first_seen_dt AS VARCHAR) \
+             FROM conformed_dim_customer ORDER BY 2, 1, 3",
+        ))
+    };
+    let runs: Vec<String> = (1..=3).map(|n| run(dir, "inc.toml", &[day(n)]).run_id).collect();
+    assert_eq!(rebuilt(&inc, &runs[2])["conformed_dim_customer"], format!("{}..", d(3)));
+    let row_of = |city: &str, snapshot: i64, first: i64| vec![city.to_string(), d(snapshot), d(first)];
+    assert_eq!(
+        customers(&inc),
+        [row_of("572", 2, 1), row_of("571", 3, 1)],
+        "A's latest is the 2nd, B's the 3rd"
+    );
+
+    deliver(2, &[row(c, "572"), row(b, "571")]);
+    let corrected = run(dir, "inc.toml", &[day(2)]);
+    assert!(corrected.built);
+    assert_eq!(
+        rebuilt(&inc, &corrected.run_id)["conformed_dim_customer"],
+        format!("{}..", d(2))
+    );
+    let expected = [row_of("571", 1, 1), row_of("572", 2, 2), row_of("571", 3, 1)];
+    assert_eq!(
+        customers(&inc),
+        expected,
+        "A back to the 1st's snapshot, C new on the 2nd"
+    );
+    // The same as a build over every date.
+    run(dir, "full.toml", &[day(1), day(2), day(3)]);
+    assert_eq!(customers(&dir.join("full")), expected);
 }
