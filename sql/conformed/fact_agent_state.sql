@@ -9,18 +9,30 @@
 --                consecutive break rows is one break)
 -- Team, center, site and primary skill group are the agent's on the slice's date.
 -- kind: by_date
--- slices of d come from rows that started on any earlier date (no maximum state duration), and
--- break_start looks at the agent's previous kept row however long ago it was (a break run
--- continues across any gap): every earlier date, none after d (..0)
--- window: conformed_agent_state_checked ..0
-WITH ordered AS (
+-- Slices of d come from the rows of d and from rows of any earlier date still running (no
+-- maximum state duration), and login_start and break_start look at the agent's previous kept
+-- row however long ago it was (a break run continues across any gap). Both are in
+-- agent_last_state of d - 1: each agent's last kept row before d, the only earlier row that can
+-- run into d (kept rows never overlap). So a rebuild reads the state rows of its own dates and
+-- the last rows of the day before its first (build_start()), not every earlier state row.
+-- window: conformed_agent_state_checked 0..0
+-- window: conformed_agent_last_state -1..-1
+WITH kept_rows AS (
+    SELECT agent_id, state, reason, start_ts, end_ts
+    FROM conformed_agent_state_checked
+    WHERE kept
+    UNION ALL
+    SELECT agent_id, state, reason, start_ts, end_ts
+    FROM conformed_agent_last_state
+    WHERE dt = CAST(build_start() - INTERVAL '1 day' AS DATE)
+),
+ordered AS (
     SELECT
         s.*,
         LAG(s.end_ts) OVER w AS prev_end,
         LAG(s.state) OVER w AS prev_state,
         LAG(s.reason) OVER w AS prev_reason
-    FROM conformed_agent_state_checked AS s
-    WHERE s.kept
+    FROM kept_rows AS s
     WINDOW w AS (PARTITION BY s.agent_id ORDER BY s.start_ts, s.end_ts, s.state)
 ),
 flagged AS (
