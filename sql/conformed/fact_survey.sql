@@ -25,13 +25,46 @@
 -- The legs are looked up by the surveys' keys (held in memory, as written) and only the
 -- surveyed calls' requests are ranked.
 -- joins: as written
-WITH s AS (
-    SELECT * FROM latest_hotline_surveys
+-- Both inputs are read whole, but a rebuild reads only what its dates can need: a survey
+-- attributed to a date from build_start() on has its surveyed leg from the day before it on
+-- (the attribution leg is within a day of it), its call's legs from two days before, and a
+-- survey date from two days before (a survey comes after its call); one whose leg is unknown
+-- sits at its own date. Three days of margin: legs and surveys are read from build_start() - 3 on
+-- (every date in a whole build). A survey read whose leg is not near may still have
+-- one earlier (a late survey): it is looked up in every earlier leg — usually none is missing,
+-- and the lookup's scan is then skipped — and dropped, as its rows belong to earlier dates.
+WITH near_legs AS (
+    SELECT l.*
+    FROM conformed_fact_agent_leg AS l
+    WHERE l.dt >= CAST(COALESCE(build_start(), DATE '0001-01-04') - INTERVAL '3 days' AS DATE)
+),
+read_surveys AS (
+    SELECT *
+    FROM latest_hotline_surveys
+    WHERE dt >= CAST(COALESCE(build_start(), DATE '0001-01-04') - INTERVAL '3 days' AS DATE)
+),
+not_near AS (
+    SELECT DISTINCT r.leg_id
+    FROM read_surveys AS r
+    LEFT JOIN near_legs AS l ON l.leg_id = r.leg_id
+    WHERE l.leg_id IS NULL AND r.leg_id IS NOT NULL
+),
+earlier AS (
+    SELECT DISTINCT k.leg_id
+    FROM not_near AS k
+    JOIN conformed_fact_agent_leg AS l ON l.leg_id = k.leg_id
+    WHERE l.dt < CAST(COALESCE(build_start(), DATE '0001-01-04') - INTERVAL '3 days' AS DATE)
+),
+s AS (
+    SELECT r.*
+    FROM earlier AS e
+    RIGHT JOIN read_surveys AS r ON r.leg_id = e.leg_id
+    WHERE e.leg_id IS NULL
 ),
 surveyed_calls AS (
     SELECT DISTINCT l.call_id
     FROM (SELECT DISTINCT leg_id FROM s) AS k
-    JOIN conformed_fact_agent_leg AS l ON l.leg_id = k.leg_id
+    JOIN near_legs AS l ON l.leg_id = k.leg_id
 ),
 first_request AS (
     SELECT *
@@ -41,7 +74,7 @@ first_request AS (
             l.team_id, l.site, l.city_code, l.brand, l.dt,
             ROW_NUMBER() OVER (PARTITION BY l.call_id ORDER BY l.seq, l.leg_id) AS rn
         FROM surveyed_calls AS c
-        JOIN conformed_fact_agent_leg AS l ON l.call_id = c.call_id
+        JOIN near_legs AS l ON l.call_id = c.call_id
         WHERE l.is_answered_request
     )
     WHERE rn = 1
@@ -61,7 +94,7 @@ ranked AS (
             ORDER BY s.survey_ts DESC, s.survey_id
         ) AS call_rank
     FROM s
-    LEFT JOIN conformed_fact_agent_leg AS l ON l.leg_id = s.leg_id
+    LEFT JOIN near_legs AS l ON l.leg_id = s.leg_id
 )
 SELECT
     r.survey_id,
