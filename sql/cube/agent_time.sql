@@ -8,10 +8,22 @@
 -- kind: by_date
 -- agent-days sit at work_date d; that day's shifts have slices on d and d+1 (a night shift)
 -- window: conformed_fact_schedule 0..1
--- attendance: a kept state row overlapping a shift of work_date d may have started at any
--- earlier date (state rows have no maximum duration), none after the shift ends (d+1): ..1
--- window: conformed_agent_state_checked ..1
-WITH in_shift AS (
+-- attendance: a kept state row overlapping a shift of work_date d starts by the shift's end
+-- (d or d+1), or earlier: then it is the agent's last kept row before d (state rows have no
+-- maximum duration, but kept rows never overlap), agent_last_state of d - 1. The SQL reads that
+-- for the day before build_start(); the later dates of a batch have their rows in the batch.
+-- window: conformed_agent_state_checked 0..1
+-- window: conformed_agent_last_state -1..-1
+WITH kept_rows AS (
+    SELECT agent_id, start_ts, end_ts
+    FROM conformed_agent_state_checked
+    WHERE kept
+    UNION ALL
+    SELECT agent_id, start_ts, end_ts
+    FROM conformed_agent_last_state
+    WHERE dt = CAST(build_start() - INTERVAL '1 day' AS DATE)
+),
+in_shift AS (
     SELECT
         s.dt,
         s.interval_start,
@@ -41,8 +53,8 @@ agent_days AS (
         d.work_date,
         MAX(CASE WHEN s.agent_id IS NOT NULL THEN 1 ELSE 0 END) AS attended
     FROM shift_days AS d
-    LEFT JOIN conformed_agent_state_checked AS s
-        ON s.agent_id = d.agent_id AND s.kept AND s.start_ts < d.shift_end AND s.end_ts > d.shift_start
+    LEFT JOIN kept_rows AS s
+        ON s.agent_id = d.agent_id AND s.start_ts < d.shift_end AND s.end_ts > d.shift_start
     GROUP BY d.agent_id, d.work_date
 ),
 measures AS (
