@@ -166,9 +166,8 @@ impl TagDef {
 }
 
 /// Evaluate every tag and stage `marts_customer_tags` and `marts_customer_profile`.
-/// The tags' rows are never gathered: `tag_rows` is a view, the `when` tags'
-/// one pass over the customer-days and each `sql` tag's query, streamed into
-/// the tags mart.
+/// The tags' rows are never gathered: `tag_rows` is a view, the UNION ALL of
+/// every tag's query, streamed into the tags mart.
 pub async fn build(ctx: &SessionContext, tags: &[TagDef], staging: &mut Staging) -> Result<Vec<ModelCounts>> {
     build_dates(ctx, tags, staging, None, &DateSet::empty()).await
 }
@@ -197,18 +196,12 @@ pub async fn build_dates(
             reason: format!("tag `{}` failed: {e}", t.name),
         })?;
     }
-    let when_tags: Vec<&TagDef> = tags.iter().filter(|t| t.when.is_some()).collect();
-    let dates_read = dates.map_or("true".to_string(), |d| d.sql_condition("c.dt"));
     let union = if tags.is_empty() {
         "SELECT CAST(NULL AS DATE) AS dt, CAST(NULL AS VARCHAR) AS customer_key, CAST(NULL AS VARCHAR) AS tag, \
          CAST(NULL AS VARCHAR) AS strategy, CAST(NULL AS VARCHAR) AS evidence WHERE false"
             .to_string()
     } else {
-        one_scan_query(&when_tags, &dates_read)
-            .into_iter()
-            .chain(tags.iter().filter(|t| t.sql.is_some()).map(TagDef::query))
-            .collect::<Vec<_>>()
-            .join("\nUNION ALL\n")
+        tags.iter().map(TagDef::query).collect::<Vec<_>>().join("\nUNION ALL\n")
     };
     let view = ctx.sql(&union).await?.into_view();
     let _ = ctx.deregister_table("tag_rows");
@@ -246,39 +239,6 @@ pub async fn build_dates(
         started = std::time::Instant::now();
     }
     Ok(counts)
-}
-
-/// Every `when` tag in one pass over `conformed_customer_day` on the dates
-/// `dates_read` (SQL over `c.dt`), where a query per tag would scan it once
-/// each: a row gives one (tag, strategy, evidence) per tag whose condition
-/// holds, NULL for the others, and those are unnested. The same rows as the
-/// tags' own queries ([`TagDef::query`]); `None` without `when` tags.
-fn one_scan_query(tags: &[&TagDef], dates_read: &str) -> Option<String> {
-    if tags.is_empty() {
-        return None;
-    }
-    let hits: Vec<String> = tags
-        .iter()
-        .map(|t| {
-            format!(
-                "CASE WHEN ({}) THEN named_struct('tag', {}, 'strategy', {}, 'evidence', CAST({} AS VARCHAR)) END",
-                t.when.as_deref().expect("when tags only"),
-                quote(&t.name),
-                quote(&t.strategy),
-                t.evidence.as_deref().unwrap_or("NULL")
-            )
-        })
-        .collect();
-    Some(format!(
-        "SELECT h.hit_dt AS dt, h.hit_customer AS customer_key, h.hit['tag'] AS tag, \
-         h.hit['strategy'] AS strategy, h.hit['evidence'] AS evidence \
-         FROM (SELECT CAST(c.dt AS DATE) AS hit_dt, CAST(c.customer_key AS VARCHAR) AS hit_customer, \
-         unnest(make_array({})) AS hit \
-         FROM params AS p CROSS JOIN conformed_customer_day AS c \
-         WHERE c.customer_key IS NOT NULL AND {dates_read}) AS h \
-         WHERE h.hit IS NOT NULL",
-        hits.join(", ")
-    ))
 }
 
 /// `fresh` (a query of the tags mart's or the profile's rows) followed by the
