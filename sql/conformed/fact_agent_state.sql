@@ -13,8 +13,9 @@
 -- maximum state duration), and login_start and break_start look at the agent's previous kept
 -- row however long ago it was (a break run continues across any gap). Both are in
 -- agent_last_state of d - 1: each agent's last kept row before d, the only earlier row that can
--- run into d (kept rows never overlap). So a rebuild reads the state rows of its own dates and
--- the last rows of the day before its first (build_start()), not every earlier state row.
+-- run into d (kept rows never overlap). So a rebuild reads the state rows of its own dates and,
+-- for the first date of each run of dates it rebuilds (they can have gaps), the last rows of the
+-- day before — unless that row started on a rebuilt date, and so is read already.
 -- window: conformed_agent_state_checked 0..0
 -- window: conformed_agent_last_state -1..-1
 WITH kept_rows AS (
@@ -22,9 +23,11 @@ WITH kept_rows AS (
     FROM conformed_agent_state_checked
     WHERE kept
     UNION ALL
-    SELECT agent_id, state, reason, start_ts, end_ts
+    -- DISTINCT: an agent without rows between two runs has the same last row before both.
+    SELECT DISTINCT agent_id, state, reason, start_ts, end_ts
     FROM conformed_agent_last_state
-    WHERE dt = CAST(build_start() - INTERVAL '1 day' AS DATE)
+    WHERE in_build(CAST(dt + INTERVAL '1 day' AS DATE)) AND NOT in_build(dt)
+        AND NOT in_build(CAST(start_ts AS DATE))
 ),
 ordered AS (
     SELECT

@@ -11,17 +11,21 @@
 -- attendance: a kept state row overlapping a shift of work_date d starts by the shift's end
 -- (d or d+1), or earlier: then it is the agent's last kept row before d (state rows have no
 -- maximum duration, but kept rows never overlap), agent_last_state of d - 1. The SQL reads that
--- for the day before build_start(); the later dates of a batch have their rows in the batch.
+-- for each date read just after one it does not read (the dates rebuilt can have gaps), unless
+-- the row started on a date read, and so is read already.
 -- window: conformed_agent_state_checked 0..1
 -- window: conformed_agent_last_state -1..-1
+-- (A row taken twice only repeats a match: attendance is whether any row overlaps.)
 WITH kept_rows AS (
     SELECT agent_id, start_ts, end_ts
     FROM conformed_agent_state_checked
     WHERE kept
     UNION ALL
-    SELECT agent_id, start_ts, end_ts
-    FROM conformed_agent_last_state
-    WHERE dt = CAST(build_start() - INTERVAL '1 day' AS DATE)
+    SELECT l.agent_id, l.start_ts, l.end_ts
+    FROM conformed_agent_last_state AS l
+    WHERE in_build(CAST(l.dt + INTERVAL '1 day' AS DATE)) AND NOT in_build(l.dt)
+        AND NOT in_build(CAST(l.start_ts AS DATE))
+        AND NOT in_build(CAST(l.start_ts AS DATE) - INTERVAL '1 day')
 ),
 in_shift AS (
     SELECT

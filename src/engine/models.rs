@@ -513,7 +513,8 @@ async fn run_each(
             false => ctx,
         };
         if let Some(columns) = &m.header.carry {
-            register_never_built(ctx, &m.table, columns).await?;
+            let whole = staging.build_start().and_then(|d| d.first()).is_none();
+            register_carried(ctx, &m.table, columns, whole).await?;
         }
         let written = staging
             .stage_sql(ctx, &m.dir, &m.sql, &format!("model `{}`", m.table))
@@ -527,11 +528,17 @@ async fn run_each(
     Ok(())
 }
 
-/// What a carrying model reads of its own table when it was never built: no
-/// rows, the declared columns and `dt`.
-async fn register_never_built(ctx: &SessionContext, table: &str, columns: &[(String, String)]) -> Result<()> {
+/// What a carrying model reads of its own table when it was never built, or
+/// in a whole build (`whole`: no `build_start()`, so it reads none of its
+/// rows): no rows, the declared columns and `dt`. A whole build must not plan
+/// against the published table, which an older definition may have written
+/// without the columns declared now (a changed definition rebuilds whole).
+async fn register_carried(ctx: &SessionContext, table: &str, columns: &[(String, String)], whole: bool) -> Result<()> {
     if ctx.table_exist(table)? {
-        return Ok(());
+        if !whole {
+            return Ok(());
+        }
+        ctx.deregister_table(table)?;
     }
     let columns: Vec<String> = columns
         .iter()

@@ -338,4 +338,24 @@ fn a_customer_dropped_by_a_corrected_snapshot_keeps_the_one_before() {
     // The same as a build over every date.
     run(dir, "full.toml", &[day(1), day(2), day(3)]);
     assert_eq!(customers(&dir.join("full")), expected);
+
+    // A definition that carries a column the published table lacks rebuilds whole, without
+    // planning against the old table (which has no `model_version`).
+    let path = dir.join("sql/conformed/dim_customer.sql");
+    let sql = std::fs::read_to_string(&path).unwrap();
+    let edited = sql
+        .replace("first_seen_dt DATE\n", "first_seen_dt DATE, model_version BIGINT\n")
+        .replace(
+            "snapshot_dt, first_seen_dt\n    FROM conformed_dim_customer",
+            "snapshot_dt, first_seen_dt, model_version\n    FROM conformed_dim_customer",
+        )
+        .replace(
+            "s.first_seen_dt\nFROM seen",
+            "s.first_seen_dt, 2 AS model_version\nFROM seen",
+        );
+    assert_eq!(edited.matches("model_version").count(), 3, "{edited}");
+    std::fs::write(&path, edited).unwrap();
+    let edit = run(dir, "inc.toml", &[day(3)]);
+    assert_eq!(rebuilt(&inc, &edit.run_id)["conformed_dim_customer"], "all");
+    assert_eq!(customers(&inc), expected);
 }
