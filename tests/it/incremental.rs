@@ -359,3 +359,70 @@ fn a_customer_dropped_by_a_corrected_snapshot_keeps_the_one_before() {
     assert_eq!(rebuilt(&inc, &edit.run_id)["conformed_dim_customer"], "all");
     assert_eq!(customers(&inc), expected);
 }
+
+/// A corrected re-delivery of an old day's agent states (another `reason` on NOT_READY rows
+/// that are not an agent's last of the day, so no `kept` changes), with the night's own: the
+/// agent-state tables equal a build from scratch. (Meant to force a batch with a gap — the
+/// 2nd and the 4th on, not the 3rd — but this generated data also changes the 3rd, so the
+/// gap itself is not reached yet: see the session 11 closing note.)
+#[test]
+fn an_old_days_corrected_agent_states_equal_a_build_from_scratch() {
+    let s = crate::common::Scratch::new();
+    let dir = s.dir.path();
+    generate(&GenerateOptions {
+        seed: 5,
+        days: 5,
+        start_day: day(1),
+        scale: 0.002,
+        out: dir.join("inbox"),
+        gbk: vec![],
+        gzip: vec![],
+        defects: false,
+    })
+    .unwrap();
+    let inbox = dir.join("inbox");
+    let text = std::fs::read_to_string(extract(&inbox, "hotline/agent_states", 2)).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let col = |name: &str| header.split(',').position(|c| c == name).unwrap();
+    let (agent, state, start, reason) = (col("agent_id"), col("state"), col("start_ts"), col("reason"));
+    let rows: Vec<Vec<String>> = lines.map(|l| l.split(',').map(String::from).collect()).collect();
+    // Not an agent's last row of the day: agent_last_state of the 2nd stays as it was.
+    let mut last: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    for f in &rows {
+        let e = last.entry(f[agent].as_str()).or_insert(f[start].as_str());
+        if f[start].as_str() > *e {
+            *e = f[start].as_str();
+        }
+    }
+    let mut corrected = vec![header.to_string()];
+    for f in rows
+        .iter()
+        .filter(|f| f[state] == "NOT_READY" && f[start] != last[f[agent].as_str()])
+    {
+        let mut f = f.clone();
+        f[reason] = if f[reason] == "other" { "meeting" } else { "other" }.to_string();
+        corrected.push(f.join(","));
+    }
+    assert!(corrected.len() > 5, "NOT_READY rows to correct");
+    let folder = inbox.join("hotline/agent_states").join(d(4));
+    std::fs::write(folder.join("zz-correction.csv"), corrected.join("\n") + "\n").unwrap();
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sql"), &dir.join("sql"));
+    std::fs::write(dir.join("key.txt"), "agent-state-gap-test-key-0123456\n").unwrap();
+    std::fs::write(dir.join("inc.toml"), pipeline_toml("inc", 24, 7)).unwrap();
+    std::fs::write(dir.join("full.toml"), pipeline_toml("full", 24, 7)).unwrap();
+    let inc = dir.join("inc");
+    let runs: Vec<String> = (1..=5).map(|n| run(dir, "inc.toml", &[day(n)]).run_id).collect();
+    let night4 = rebuilt(&inc, &runs[3]);
+    let states = &night4["conformed_fact_agent_state"];
+    assert!(states.starts_with(&d(2)), "the corrected 2nd is rebuilt: {night4:?}");
+    run(dir, "full.toml", &(1..=5).map(day).collect::<Vec<_>>());
+    let full = dir.join("full");
+    for t in [
+        "conformed_agent_last_state",
+        "conformed_fact_agent_state",
+        "cube_agent_time",
+    ] {
+        assert_eq!(rows_of(&inc, t), rows_of(&full, t), "{t}");
+    }
+}
