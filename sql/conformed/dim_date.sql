@@ -3,33 +3,21 @@
 -- snapshot in force that day: the snapshot of that date, else the latest earlier one
 -- (metrics.md, Grains). NULL when no snapshot is that old.
 -- kind: by_date
--- the spine runs from the first to the day after the last data date of all these tables:
--- whether row d exists depends on MIN/MAX over every partition (a new date adds rows d, d+1;
--- a back-filled earlier date adds rows before the old start)
--- window: raw_hotline_ivr_calls all
--- window: raw_hotline_agent_legs all
--- window: raw_hotline_agent_states all
--- window: raw_hr_schedules all
--- window: raw_crm_work_orders all
--- window: raw_hotline_surveys all
--- window: raw_hr_qa_inspections all
--- window: raw_boss_orders all
--- raw_hr_agents: in the spine (all) and the agents snapshot in force (asof)
--- window: raw_hr_agents all
--- snapshot in force on d: the latest snapshot partition <= d
--- window: raw_hr_teams asof
--- window: raw_hotline_skill_groups asof
--- window: raw_boss_subscribers asof
+-- The spine and the snapshot dates come from raw_partitions (the raw tables' partition listing:
+-- table, dt, row_count), not from a scan of every raw row. It runs from the first to the day
+-- after the last data date of the tables below: whether row d exists depends on MIN/MAX over
+-- every partition (a new date adds rows d, d+1; a back-filled earlier date adds rows before
+-- the old start), and the snapshot in force on d on the latest snapshot partition <= d. Any
+-- partition landed or re-landed rebuilds the whole table (a few rows per date); digests pass
+-- on only the dates whose rows changed.
+-- window: raw_partitions all
 WITH data_dates AS (
-    SELECT DISTINCT dt FROM raw_hotline_ivr_calls
-    UNION SELECT DISTINCT dt FROM raw_hotline_agent_legs
-    UNION SELECT DISTINCT dt FROM raw_hotline_agent_states
-    UNION SELECT DISTINCT dt FROM raw_hr_schedules
-    UNION SELECT DISTINCT dt FROM raw_crm_work_orders
-    UNION SELECT DISTINCT dt FROM raw_hotline_surveys
-    UNION SELECT DISTINCT dt FROM raw_hr_qa_inspections
-    UNION SELECT DISTINCT dt FROM raw_boss_orders
-    UNION SELECT DISTINCT dt FROM raw_hr_agents
+    SELECT DISTINCT dt
+    FROM raw_partitions
+    WHERE row_count > 0 AND table_name IN (
+        'raw_hotline_ivr_calls', 'raw_hotline_agent_legs', 'raw_hotline_agent_states', 'raw_hr_schedules',
+        'raw_crm_work_orders', 'raw_hotline_surveys', 'raw_hr_qa_inspections', 'raw_boss_orders', 'raw_hr_agents'
+    )
 ),
 days AS (
     SELECT unnest(generate_series(MIN(dt), MAX(dt) + INTERVAL '1 day', INTERVAL '1 day')) AS dt
@@ -37,10 +25,18 @@ days AS (
     HAVING COUNT(*) > 0
 ),
 snapshots AS (
-    SELECT DISTINCT 'agents' AS kind, dt FROM raw_hr_agents
-    UNION ALL SELECT DISTINCT 'teams' AS kind, dt FROM raw_hr_teams
-    UNION ALL SELECT DISTINCT 'skill_groups' AS kind, dt FROM raw_hotline_skill_groups
-    UNION ALL SELECT DISTINCT 'subscribers' AS kind, dt FROM raw_boss_subscribers
+    SELECT
+        CASE table_name
+            WHEN 'raw_hr_agents' THEN 'agents'
+            WHEN 'raw_hr_teams' THEN 'teams'
+            WHEN 'raw_hotline_skill_groups' THEN 'skill_groups'
+            ELSE 'subscribers'
+        END AS kind,
+        dt
+    FROM raw_partitions
+    WHERE row_count > 0 AND table_name IN (
+        'raw_hr_agents', 'raw_hr_teams', 'raw_hotline_skill_groups', 'raw_boss_subscribers'
+    )
 )
 SELECT
     d.dt AS business_date,

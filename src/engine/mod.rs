@@ -25,6 +25,7 @@ pub mod overlap;
 pub mod param_tables;
 pub mod params_table;
 pub mod pii;
+pub mod raw_partitions;
 
 /// A session over the warehouse at `root`, with its tables registered.
 pub async fn session(root: &Path) -> Result<(SessionContext, Vec<String>)> {
@@ -95,6 +96,7 @@ pub async fn model_session_keyed(
     let ctx = SessionContext::new_with_config_rt(config, runtime);
     let present = warehouse::register_all(&ctx, root).await?;
     register_missing_sources(&ctx, &present)?;
+    raw_partitions::register(&ctx, root)?;
     let batch = params_table::params_batch(params)?;
     let table = datafusion::datasource::MemTable::try_new(batch.schema(), vec![vec![batch]])?;
     ctx.register_table("params", std::sync::Arc::new(table))?;

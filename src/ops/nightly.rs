@@ -464,6 +464,14 @@ async fn build_and_publish(
             changes.whole.extend(all.into_iter().filter(|t| refreshed(opts, t)));
             let raw = now.raw_changes(before);
             changes.inputs.extend(build_state::latest_changes(&ctx, &raw).await?);
+            // The partition listing changes with any raw partition (its row count).
+            let mut listed = crate::engine::dateset::DateSet::empty();
+            raw.values().for_each(|d| listed.union(d));
+            if !listed.is_empty() {
+                changes
+                    .inputs
+                    .insert(crate::engine::raw_partitions::TABLE.into(), listed);
+            }
             changes.inputs.extend(raw);
             let finality_changed = now.finality_changes(before);
             if !finality_changed.any.is_empty() {

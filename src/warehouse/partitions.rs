@@ -32,7 +32,7 @@ pub fn partition_dates(dir: &Path) -> BTreeMap<i64, PathBuf> {
 }
 
 /// The committed data files of a folder (temporaries start with `.`).
-fn data_files(dir: &Path) -> impl Iterator<Item = PathBuf> {
+pub fn data_files(dir: &Path) -> impl Iterator<Item = PathBuf> {
     std::fs::read_dir(dir).into_iter().flatten().flatten().filter_map(|e| {
         let n = e.file_name().to_string_lossy().to_string();
         (!n.starts_with('.') && n.ends_with(".parquet")).then(|| e.path())

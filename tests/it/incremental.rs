@@ -361,17 +361,18 @@ fn a_customer_dropped_by_a_corrected_snapshot_keeps_the_one_before() {
 }
 
 /// A corrected re-delivery of an old day's agent states (another `reason` on NOT_READY rows
-/// that are not an agent's last of the day, so no `kept` changes), with the night's own: the
-/// agent-state tables equal a build from scratch. (Meant to force a batch with a gap — the
-/// 2nd and the 4th on, not the 3rd — but this generated data also changes the 3rd, so the
-/// gap itself is not reached yet: see the session 11 closing note.)
+/// that start on the 2nd and are not an agent's last row starting that day, so no `kept` and
+/// no `agent_last_state` changes), delivered with the 5th night's own: one batch rebuilds the
+/// 2nd and the 4th on (a night reaches back a day) but not the 3rd — a gap — and the
+/// agent-state tables equal a build from scratch. (Rows of another day would close the gap: a
+/// delivery folder also holds rows starting after midnight.)
 #[test]
 fn an_old_days_corrected_agent_states_equal_a_build_from_scratch() {
     let s = crate::common::Scratch::new();
     let dir = s.dir.path();
     generate(&GenerateOptions {
         seed: 5,
-        days: 5,
+        days: 6,
         start_day: day(1),
         scale: 0.002,
         out: dir.join("inbox"),
@@ -386,7 +387,10 @@ fn an_old_days_corrected_agent_states_equal_a_build_from_scratch() {
     let header = lines.next().unwrap();
     let col = |name: &str| header.split(',').position(|c| c == name).unwrap();
     let (agent, state, start, reason) = (col("agent_id"), col("state"), col("start_ts"), col("reason"));
-    let rows: Vec<Vec<String>> = lines.map(|l| l.split(',').map(String::from).collect()).collect();
+    let rows: Vec<Vec<String>> = lines
+        .map(|l| l.split(',').map(String::from).collect::<Vec<String>>())
+        .filter(|f| f[start].starts_with(&d(2)))
+        .collect();
     // Not an agent's last row of the day: agent_last_state of the 2nd stays as it was.
     let mut last: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
     for f in &rows {
@@ -405,18 +409,28 @@ fn an_old_days_corrected_agent_states_equal_a_build_from_scratch() {
         corrected.push(f.join(","));
     }
     assert!(corrected.len() > 5, "NOT_READY rows to correct");
-    let folder = inbox.join("hotline/agent_states").join(d(4));
+    let folder = inbox.join("hotline/agent_states").join(d(5));
     std::fs::write(folder.join("zz-correction.csv"), corrected.join("\n") + "\n").unwrap();
     copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sql"), &dir.join("sql"));
     std::fs::write(dir.join("key.txt"), "agent-state-gap-test-key-0123456\n").unwrap();
     std::fs::write(dir.join("inc.toml"), pipeline_toml("inc", 24, 7)).unwrap();
     std::fs::write(dir.join("full.toml"), pipeline_toml("full", 24, 7)).unwrap();
     let inc = dir.join("inc");
-    let runs: Vec<String> = (1..=5).map(|n| run(dir, "inc.toml", &[day(n)]).run_id).collect();
-    let night4 = rebuilt(&inc, &runs[3]);
-    let states = &night4["conformed_fact_agent_state"];
-    assert!(states.starts_with(&d(2)), "the corrected 2nd is rebuilt: {night4:?}");
-    run(dir, "full.toml", &(1..=5).map(day).collect::<Vec<_>>());
+    let runs: Vec<String> = (1..=6).map(|n| run(dir, "inc.toml", &[day(n)]).run_id).collect();
+    let night5 = rebuilt(&inc, &runs[4]);
+    let states = &night5["conformed_fact_agent_state"];
+    // Ranges `a..b` or single dates, comma-separated: ISO dates compare as text.
+    let covers = |day: &str| {
+        states.split(',').any(|r| {
+            let (a, b) = r.split_once("..").unwrap_or((r, r));
+            (a.is_empty() || a <= day) && (b.is_empty() || day <= b)
+        })
+    };
+    assert!(
+        covers(&d(2)) && !covers(&d(3)) && covers(&d(5)),
+        "the corrected 2nd and the night's 5th are rebuilt, not the 3rd: {states}"
+    );
+    run(dir, "full.toml", &(1..=6).map(day).collect::<Vec<_>>());
     let full = dir.join("full");
     for t in [
         "conformed_agent_last_state",
