@@ -154,16 +154,7 @@ impl Request<'_> {
 
     /// The request's date range, dates and filter on `date_col`, and `extra`, as one SQL condition.
     pub fn conditions(&self, date_col: &str, extra: Option<&str>) -> String {
-        let mut c = vec!["true".to_string()];
-        if let Some(f) = self.from {
-            c.push(format!("{date_col} >= DATE '{}'", date_string(f)));
-        }
-        if let Some(t) = self.to {
-            c.push(format!("{date_col} <= DATE '{}'", date_string(t)));
-        }
-        if let Some(d) = &self.dates {
-            c.push(d.sql_condition(date_col));
-        }
+        let mut c = date_conditions(self.from, self.to, self.dates.as_ref(), date_col);
         if let Some(e) = extra {
             c.push(format!("({e})"));
         }
@@ -320,6 +311,27 @@ impl Request<'_> {
 /// The period of a row as a typed key (a timestamp or date, cheap to group by):
 /// the interval start, its hour, the date, or the first day of its ISO week,
 /// month, quarter or year. [`period_label`] turns it into text after grouping.
+/// The conditions on `date_col` of dates from `from`, to `to`, among `dates`
+/// (`true` first, so the list is never empty).
+pub fn date_conditions(
+    from: Option<i64>,
+    to: Option<i64>,
+    dates: Option<&crate::engine::dateset::DateSet>,
+    date_col: &str,
+) -> Vec<String> {
+    let mut c = vec!["true".to_string()];
+    if let Some(f) = from {
+        c.push(format!("{date_col} >= DATE '{}'", date_string(f)));
+    }
+    if let Some(t) = to {
+        c.push(format!("{date_col} <= DATE '{}'", date_string(t)));
+    }
+    if let Some(d) = dates {
+        c.push(d.sql_condition(date_col));
+    }
+    c
+}
+
 pub fn period_sql(grain: Grain, dt: &str, interval_start: &str) -> String {
     match grain {
         Grain::Interval => interval_start.to_string(),
