@@ -41,10 +41,11 @@
 -- clamped into [0, 100]: exactly 0 at the minimum and exactly 100 at the maximum.
 -- dt: the month's first date, one partition per month: a night rebuilds the months it touches.
 -- kind: by_month
--- windows are relative to each date of the month. night_surge: night d counts legs answered in
--- [d night_start, d+1 night_end) (queued d-1 .. d+1), its baseline the nights d-1 ..
--- d-night_baseline_days (their legs queued from d-1-night_baseline_days)
--- window: conformed_fact_agent_leg -1-night_baseline_days..1
+-- windows are relative to each date of the month. The month's legs (talk_outlier)
+-- window: conformed_fact_agent_leg 0..0
+-- night_surge: night d's legs (conformed_agent_night) and its baseline, the nights d-1 ..
+-- d-night_baseline_days
+-- window: conformed_agent_night -night_baseline_days..0
 -- post_offer_complaints: accepted in (popup_ts, popup_ts + offer_complaint_days]; the popup is on
 -- the offer's leg date or the next
 -- window: conformed_fact_work_order 0..1+offer_complaint_days
@@ -191,20 +192,24 @@ agents AS (
     LEFT JOIN marketing AS m ON m.month = r.month AND m.agent_id = r.agent_id
     WHERE t.agent_id IS NOT NULL OR l.agent_id IS NOT NULL OR e.agent_id IS NOT NULL
 ),
--- Agents and teams in one shape, so both are scored by the same query.
+-- Agents and teams in one shape, so both are scored by the same query: each agent row once as
+-- its own group (g = 0: sums of one row are its values) and once in its team's (g = 1). One
+-- reference to `agents`: DataFusion plans a CTE again for every reference, and a UNION ALL of
+-- the agent rows and the team rows computed every input of `agents` twice per use of `subjects`.
 subjects AS (
-    SELECT 'agent' AS level, month, center_id, team_id, agent_id AS member,
-        logged_in_s, ready_s, talk_s, hold_s, scheduled_s, answered_legs, handling_s,
-        valid_surveys, satisfied_surveys, exam_sum, exams, d4, successes, removals
-    FROM agents
-    UNION ALL
-    SELECT 'team', month, center_id, team_id, team_id AS member,
-        SUM(logged_in_s), SUM(ready_s), SUM(talk_s), SUM(hold_s), SUM(scheduled_s), SUM(answered_legs),
-        SUM(handling_s), SUM(valid_surveys), SUM(satisfied_surveys), SUM(exam_sum), SUM(exams),
-        CAST(SUM(CAST(d4 AS DECIMAL(38, 18))) AS DOUBLE) / NULLIF(COUNT(d4), 0),
-        SUM(successes), SUM(removals)
-    FROM agents
-    GROUP BY month, center_id, team_id
+    SELECT CASE WHEN lv.g = 0 THEN 'agent' ELSE 'team' END AS level, a.month, a.center_id, a.team_id,
+        CASE WHEN lv.g = 0 THEN a.agent_id ELSE a.team_id END AS member,
+        SUM(a.logged_in_s) AS logged_in_s, SUM(a.ready_s) AS ready_s, SUM(a.talk_s) AS talk_s,
+        SUM(a.hold_s) AS hold_s, SUM(a.scheduled_s) AS scheduled_s, SUM(a.answered_legs) AS answered_legs,
+        SUM(a.handling_s) AS handling_s, SUM(a.valid_surveys) AS valid_surveys,
+        SUM(a.satisfied_surveys) AS satisfied_surveys, SUM(a.exam_sum) AS exam_sum, SUM(a.exams) AS exams,
+        -- An agent's own D4; a team's, the mean of its members' (exact decimals, one division).
+        CASE WHEN lv.g = 0 THEN MAX(a.d4)
+            ELSE CAST(SUM(CAST(a.d4 AS DECIMAL(38, 18))) AS DOUBLE) / NULLIF(COUNT(a.d4), 0) END AS d4,
+        SUM(a.successes) AS successes, SUM(a.removals) AS removals
+    FROM agents AS a
+    CROSS JOIN (VALUES (0), (1)) AS lv(g)
+    GROUP BY lv.g, a.month, a.center_id, a.team_id, CASE WHEN lv.g = 0 THEN a.agent_id ELSE a.team_id END
 ),
 indicators AS (
     SELECT
@@ -333,24 +338,12 @@ offer_complaints AS (
     GROUP BY s.month, s.agent_id
 ),
 night_window AS (
-    SELECT
-        CAST(split_part(night_start, ':', 1) AS BIGINT) * 3600 + CAST(split_part(night_start, ':', 2) AS BIGINT) * 60
-            AS start_s,
-        CAST(split_part(night_end, ':', 1) AS BIGINT) * 3600 + CAST(split_part(night_end, ':', 2) AS BIGINT) * 60
-            AS end_s,
-        night_baseline_days, night_baseline_min_nights, night_surge_factor
+    SELECT night_baseline_days, night_baseline_min_nights, night_surge_factor
     FROM params
 ),
 -- Answered legs per agent and night d: answer_time in [d night_start, d+1 night_end).
 nights AS (
-    SELECT l.agent_id, CAST(l.answer_date AS BIGINT) - b.back AS night, COUNT(*) AS legs
-    FROM night_window AS w
-    CROSS JOIN (VALUES (0), (1)) AS b(back)
-    CROSS JOIN conformed_fact_agent_leg AS l
-    WHERE l.is_answered
-        AND date_part('epoch', l.answer_time) >= (CAST(l.answer_date AS BIGINT) - b.back) * 86400 + w.start_s
-        AND date_part('epoch', l.answer_time) < (CAST(l.answer_date AS BIGINT) - b.back + 1) * 86400 + w.end_s
-    GROUP BY l.agent_id, CAST(l.answer_date AS BIGINT) - b.back
+    SELECT agent_id, CAST(dt AS BIGINT) AS night, legs FROM conformed_agent_night
 ),
 -- The nights on which the warehouse has data: some leg, of any agent, answered in the window.
 data_nights AS (

@@ -32,6 +32,21 @@ WITH offers AS (
     SELECT o.*, CAST(date_trunc('month', o.dt) AS DATE) AS month
     FROM conformed_fact_offer AS o
 ),
+-- Each product's snapshots as runs of unchanged price and commission, from the run's first
+-- snapshot date: the latest snapshot on or before a date lies in the run with the latest start
+-- on or before it, and the earliest snapshot of all in the first run. Joining the successes
+-- with every daily snapshot instead made products × days rows per success (1 M rows on night
+-- 30 of the scale-0.1 growth run), growing with history.
+product_runs AS (
+    SELECT product_code, unit_price, commission, MIN(dt) AS run_start
+    FROM (
+        SELECT product_code, unit_price, commission, dt,
+            ROW_NUMBER() OVER (PARTITION BY product_code ORDER BY dt)
+                - ROW_NUMBER() OVER (PARTITION BY product_code, unit_price, commission ORDER BY dt) AS run
+        FROM conformed_dim_product
+    )
+    GROUP BY product_code, unit_price, commission, run
+),
 priced AS (
     SELECT p.offer_id, p.unit_price, p.commission
     FROM (
@@ -39,13 +54,12 @@ priced AS (
             o.offer_id, pr.unit_price, pr.commission,
             ROW_NUMBER() OVER (
                 PARTITION BY o.offer_id
-                ORDER BY CASE WHEN pr.dt <= o.dt THEN 0 ELSE 1 END,
-                    CASE WHEN pr.dt <= o.dt THEN -CAST(pr.dt AS BIGINT) ELSE CAST(pr.dt AS BIGINT) END,
-                    -- (product_code, dt) is unique; price and commission only make the order total.
-                    pr.unit_price, pr.commission
+                ORDER BY CASE WHEN pr.run_start <= o.dt THEN 0 ELSE 1 END,
+                    CASE WHEN pr.run_start <= o.dt THEN -CAST(pr.run_start AS BIGINT)
+                        ELSE CAST(pr.run_start AS BIGINT) END
             ) AS rn
         FROM offers AS o
-        JOIN conformed_dim_product AS pr ON pr.product_code = o.product_code
+        JOIN product_runs AS pr ON pr.product_code = o.product_code
         WHERE o.is_success
     ) AS p
     WHERE p.rn = 1
