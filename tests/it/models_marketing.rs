@@ -147,3 +147,57 @@ fn roi_factor_grows_up_to_the_roi_target() {
     assert_close(&r[10], 7.2);
     assert_close(&r[11], (250.0 + 400.0 / 3.0) / 6.0);
 }
+
+/// The product snapshot in force on each success's date, on its own fixture. Product PX is
+/// sent on the 10th (price 30.00), the 12th (30.00 again), the 14th (40.00) and the 16th (30.00
+/// again); commission 1.00 throughout. CAMPX has one success on each of the 9th, 13th, 15th and
+/// 17th (popup 10:01, order 10:05, leg queued 10:00 the same day):
+/// - the 9th: no snapshot on or before it → the earliest after it, the 10th's: 30;
+/// - the 13th: the latest on or before it is the 12th's: 30;
+/// - the 15th: the 14th's: 40;
+/// - the 17th: the 16th's: 30 (the 10th–12th's price again, but a later snapshot than the 14th's).
+///
+/// Revenue 30 + 30 + 40 + 30 = 130; commission 4 × 1 = 4, pitch 4 × 60 s = 240 s → 240/3600 × 36 =
+/// 2.4 元: cost 6.4. (Taking the 17th's price from the first run of 30.00, as one run, would give
+/// the 14th's 40 and revenue 140.)
+#[test]
+fn each_success_is_priced_by_the_product_snapshot_in_force_on_its_date() {
+    let mut f = Fixture::new();
+    for (day, price) in [("10", "30.00"), ("12", "30.00"), ("14", "40.00"), ("16", "30.00")] {
+        let folder = format!("2026-11-{day}");
+        f.add_at("boss/products", &folder, &[&format!("PX,产品X,plan,{price},1.00")]);
+    }
+    for (i, day) in ["09", "13", "15", "17"].iter().enumerate() {
+        let folder = format!("2026-11-{day}");
+        let at = |clock: &str| format!("{folder} {clock}");
+        let q = at("10:00:00");
+        f.add_at(
+            "hotline/agent_legs",
+            &folder,
+            &[&format!("LX{i},KX{i},1,ivr,S1,{q},{q},{q},A1,100,0,20,0,customer")],
+        );
+        f.add_at(
+            "hotline/offers",
+            &folder,
+            &[&format!("OX{i},LX{i},A1,CAMPX,PX,{},60,1,1,RX{i}", at("10:01:00"))],
+        );
+        f.add_at(
+            "boss/orders",
+            &folder,
+            &[&format!(
+                "RX{i},1380000009{i},hotline,KX{i},A1,PX,subscribe,success,{},30.00,1",
+                at("10:05:00")
+            )],
+        );
+    }
+    f.params.cost_per_agent_hour = Some(36.0);
+    let built = f.build();
+    let rows = built.scratch.rows(
+        "SELECT CAST(month AS VARCHAR), marketing_successes, revenue, cost \
+         FROM marts_marketing_benefit_monthly WHERE campaign_id = 'CAMPX'",
+    );
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(&rows[0][..2], &["2026-11-01", "4"]);
+    assert_close(&rows[0][2], 130.0);
+    assert_close(&rows[0][3], 6.4);
+}
