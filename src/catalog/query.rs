@@ -308,9 +308,6 @@ impl Request<'_> {
     }
 }
 
-/// The period of a row as a typed key (a timestamp or date, cheap to group by):
-/// the interval start, its hour, the date, or the first day of its ISO week,
-/// month, quarter or year. [`period_label`] turns it into text after grouping.
 /// The conditions on `date_col` of dates from `from`, to `to`, among `dates`
 /// (`true` first, so the list is never empty).
 pub fn date_conditions(
@@ -332,6 +329,9 @@ pub fn date_conditions(
     c
 }
 
+/// The period of a row as a typed key (a timestamp or date, cheap to group by):
+/// the interval start, its hour, the date, or the first day of its ISO week,
+/// month, quarter or year. [`period_label`] turns it into text after grouping.
 pub fn period_sql(grain: Grain, dt: &str, interval_start: &str) -> String {
     match grain {
         Grain::Interval => interval_start.to_string(),
