@@ -7,7 +7,7 @@ fn main() -> ExitCode {
     match callcube::cli::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", callcube::cli::error_text(&err));
             ExitCode::from(callcube::ops::exit_code(&err))
         }
     }

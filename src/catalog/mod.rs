@@ -8,6 +8,7 @@ use std::fmt;
 use serde::Deserialize;
 
 pub mod bands;
+pub mod listing;
 pub mod models;
 pub mod query;
 

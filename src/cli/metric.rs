@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use super::sql::{OutputFormat, warehouse_url};
+use crate::catalog::listing::{CATALOG_COLUMNS, metric_json};
 use crate::catalog::query::{Finality, MetricRow, Request};
 use crate::catalog::{self, Grain};
 use crate::timefmt::parse_date;
@@ -55,24 +56,6 @@ pub struct MetricArgs {
     #[arg(long, conflicts_with = "warehouse")]
     pipeline: Option<String>,
 }
-
-/// The CSV columns of `callcube metrics`.
-const CATALOG_COLUMNS: [&str; 14] = [
-    "id",
-    "key",
-    "zh",
-    "en",
-    "unit",
-    "numerator",
-    "denominator",
-    "scale",
-    "standard",
-    "dims",
-    "grains",
-    "final_after_days",
-    "params",
-    "description",
-];
 
 pub fn list(args: MetricsArgs) -> Result<ExitCode> {
     let cat = catalog::catalog();
@@ -189,49 +172,6 @@ fn print_models(out: &mut impl Write, values: &serde_json::Value) -> Result<()> 
         }
     }
     Ok(())
-}
-
-fn metric_json(m: &catalog::Metric) -> serde_json::Value {
-    let agg = |a: &Option<catalog::Aggregate>| match a {
-        None => serde_json::Value::Null,
-        Some(a) => {
-            let mut s = format!("{} from {}", a.expr, a.table);
-            if let Some(f) = &a.filter {
-                s += &format!(" where {f}");
-            }
-            if a.at.is_some() {
-                s += " (period's last date)";
-            }
-            serde_json::Value::String(s)
-        }
-    };
-    let numerator = match m.kind {
-        catalog::Kind::Turnover => serde_json::Value::String("leavers (agent snapshots)".into()),
-        _ => agg(&m.numerator),
-    };
-    let denominator = match m.kind {
-        catalog::Kind::Turnover => serde_json::Value::String("mean of first- and last-day headcount".into()),
-        _ => agg(&m.denominator),
-    };
-    serde_json::json!({
-        "id": m.id,
-        "key": m.key,
-        "zh": m.zh,
-        "en": m.en,
-        "unit": m.unit,
-        "numerator": numerator,
-        "denominator": denominator,
-        "scale": m.scale.clone().unwrap_or_else(|| "1".into()),
-        "standard": m.standard(),
-        "dims": m.dims.join("|"),
-        "grains": m.grains().iter().map(|g| g.name()).collect::<Vec<_>>().join("|"),
-        "final_after_days": match &m.final_after_days {
-            catalog::FinalAfter::Days(d) => d.to_string(),
-            catalog::FinalAfter::Named(_) => "ceil(fcr_window_h / 24)".to_string(),
-        },
-        "params": m.params.join("|"),
-        "description": m.description,
-    })
 }
 
 fn date_flag(flag: &str, v: &Option<String>) -> Result<Option<i64>> {

@@ -7,6 +7,7 @@ mod metric;
 mod run;
 mod runs;
 mod schedule;
+mod shell;
 mod sources;
 pub mod sql;
 mod staffing;
@@ -45,6 +46,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Run a read-only SQL query over every table of the warehouse.
     Sql(sql::SqlArgs),
+    /// An interactive read-only SQL shell: history, completion, \d, \metrics, timing.
+    Shell(shell::ShellArgs),
     /// Print the metric catalog: every metric, its formula, standard and grains.
     Metrics(metric::MetricsArgs),
     /// Answer one metric from the cube at a grain and dimension.
@@ -76,6 +79,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Schedule(args) => schedule::run(args, quiet),
         Command::Check(args) => check::run(args),
         Command::Sql(args) => sql::run(args),
+        Command::Shell(args) => shell::run(args),
         Command::Metrics(args) => metric::list(args),
         Command::Metric(args) => metric::run(args),
         Command::Alerts(args) => alerts::run(args),
@@ -83,4 +87,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Generate(args) => generate::run(args),
         Command::Staffing(args) => staffing::run(args),
     }
+}
+
+/// An error and its causes on one line, each cause once: a cause whose text the
+/// message before it already holds (DataFusion repeats its source) is left out.
+pub fn error_text(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&part);
+        }
+    }
+    text
 }

@@ -10,6 +10,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use crate::error::{Error, Result};
 use crate::warehouse;
 
+pub mod audience;
 pub mod build;
 pub mod build_scope;
 pub mod dateset;

@@ -20,5 +20,6 @@ mod models_staffing;
 mod models_tags;
 mod models_traffic_value;
 mod operations;
+mod readers;
 mod restatement;
 mod rollup;
