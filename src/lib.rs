@@ -15,6 +15,7 @@ pub mod ledger;
 pub mod marts;
 pub mod ops;
 pub mod schema;
+pub mod serve;
 pub mod tags;
 pub mod timefmt;
 pub mod warehouse;

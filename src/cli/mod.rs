@@ -7,6 +7,7 @@ mod metric;
 mod run;
 mod runs;
 mod schedule;
+mod serve;
 mod shell;
 mod sources;
 pub mod sql;
@@ -48,6 +49,8 @@ pub enum Command {
     Sql(sql::SqlArgs),
     /// An interactive read-only SQL shell: history, completion, \d, \metrics, timing.
     Shell(shell::ShellArgs),
+    /// Serve the warehouse read-only over Arrow Flight SQL (ADBC, JDBC, BI tools).
+    Serve(serve::ServeArgs),
     /// Print the metric catalog: every metric, its formula, standard and grains.
     Metrics(metric::MetricsArgs),
     /// Answer one metric from the cube at a grain and dimension.
@@ -80,6 +83,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check(args) => check::run(args),
         Command::Sql(args) => sql::run(args),
         Command::Shell(args) => shell::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Metrics(args) => metric::list(args),
         Command::Metric(args) => metric::run(args),
         Command::Alerts(args) => alerts::run(args),

@@ -63,3 +63,246 @@ fn the_analyst_shell_hides_raw_and_reports_errors_without_stopping() {
     assert!(out.ends_with("timing off\nn\n1\n"), "{out}");
     assert!(!err.contains("row"), "timing is off: {err}");
 }
+
+/// The Python that runs the client scripts: `CALLCUBE_TEST_PYTHON`, else the
+/// venv `.ci/run` makes (`target/test-venv`, with ADBC, pyarrow, DuckDB and polars).
+pub fn python() -> String {
+    std::env::var("CALLCUBE_TEST_PYTHON").unwrap_or_else(|_| {
+        let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-venv/bin/python");
+        venv.to_string_lossy().into_owned()
+    })
+}
+
+/// Run `tests/python/SCRIPT ARGS`; its stdout as JSON.
+pub fn python_json(script: &str, args: &[&str]) -> serde_json::Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/python")
+        .join(script);
+    let out = Command::new(python())
+        .arg(&path)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e} (run .ci/run, which makes the test venv)", python()));
+    assert!(
+        out.status.success(),
+        "{script} failed (its modules come from .ci/run's venv, CALLCUBE_TEST_PYTHON):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{script}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+/// `callcube serve` on a free loopback port, its stderr collected.
+struct Server {
+    child: std::process::Child,
+    addr: String,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Server {
+    fn start(args: &[&str], tokens: &str) -> Server {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_callcube"))
+            .arg("serve")
+            .arg("--warehouse")
+            .arg(built().warehouse_root())
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .env("CALLCUBE_SERVE_TOKENS", tokens)
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("callcube serve starts");
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        let lines = log.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(rest) = line.split("listening on ").nth(1) {
+                    let _ = tx.send(rest.split(':').take(2).collect::<Vec<_>>().join(":"));
+                }
+                lines.lock().unwrap().push(line);
+            }
+        });
+        let addr = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("no `listening on` line: {:?}", log.lock().unwrap()));
+        Server { child, addr, log }
+    }
+
+    /// SIGTERM, as a service manager stops it; its exit status and log.
+    fn stop(mut self) -> (std::process::ExitStatus, String) {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let status = self.child.wait().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        (status, self.log.lock().unwrap().join("\n"))
+    }
+}
+
+#[test]
+fn adbc_clients_query_the_flight_sql_server_and_are_refused_writes_wrong_tokens_and_runaway_queries() {
+    let token = "analyst-token-0123456789";
+    let server = Server::start(
+        &["--query-memory-mb", "16", "--query-timeout-s", "5"],
+        &format!("analyst={token}"),
+    );
+    let out = python_json("flight_sql_client.py", &[&format!("grpc://{}", server.addr), token]);
+    let (status, log) = server.stop();
+    assert!(status.success(), "SIGTERM ends the server cleanly: {status:?}\n{log}");
+
+    // Tables listed without naming a catalog: the PII-free layers and the catalog, no raw.
+    let tables: Vec<&str> = out["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    for t in [
+        "marts_metrics_day",
+        "conformed_fact_agent_leg",
+        "cube_leg",
+        "metric_catalog",
+    ] {
+        assert!(tables.contains(&t), "{t} not listed: {tables:?}");
+    }
+    assert!(
+        !tables
+            .iter()
+            .any(|t| t.starts_with("raw_") || t.starts_with("ledger_") || *t == "rejects"),
+        "{tables:?}"
+    );
+    assert_eq!(out["vendor_name"], "callcube");
+    assert_eq!(out["table_types"], serde_json::json!(["TABLE", "VIEW"]));
+
+    // The metric query gives what `callcube sql` gives.
+    let expected = built().rows(
+        "select period, member, cast(value as double) as value from marts_metrics_day \
+         where metric_id = 'A1' and dimension = 'skill_group' order by period, member",
+    );
+    let got = out["metric"].as_array().unwrap();
+    assert!(!expected.is_empty());
+    assert_eq!(got.len(), expected.len());
+    for (g, e) in got.iter().zip(&expected) {
+        assert_eq!(
+            (g[0].as_str().unwrap(), g[1].as_str().unwrap()),
+            (e[0].as_str(), e[1].as_str())
+        );
+        assert_eq!(
+            g[2].as_f64().unwrap(),
+            e[2].parse::<f64>().unwrap(),
+            "{g:?} against {e:?}"
+        );
+    }
+    // A prepared statement, bound twice with different values.
+    assert_eq!(out["prepared"], serde_json::json!([["A2", "service_level"]]));
+    assert_eq!(out["prepared_again"], serde_json::json!([["B1", "consultation_count"]]));
+
+    // Refusals name their cause; the server went on serving.
+    let err = |k: &str| {
+        out[k]
+            .as_str()
+            .unwrap_or_else(|| panic!("{k} was not refused: {out}"))
+            .to_string()
+    };
+    assert!(
+        err("insert_error").contains("`INSERT INTO …` would change data"),
+        "{}",
+        err("insert_error")
+    );
+    assert!(
+        err("create_error").contains("`CREATE TABLE …` would change data"),
+        "{}",
+        err("create_error")
+    );
+    assert!(
+        err("raw_error").contains("raw_hotline_agent_legs' not found"),
+        "{}",
+        err("raw_error")
+    );
+    assert!(
+        err("memory_error").contains("more memory than the server allows per query (16 MiB"),
+        "{}",
+        err("memory_error")
+    );
+    assert!(
+        err("timeout_error").contains("ran past the server's limit of 5 s"),
+        "{}",
+        err("timeout_error")
+    );
+    assert!(
+        err("wrong_token_error").contains("UNAUTHENTICATED") && err("wrong_token_error").contains("not valid"),
+        "{}",
+        err("wrong_token_error")
+    );
+    assert_eq!(out["after"], serde_json::json!([[callcube::catalog::catalog().len()]]));
+
+    // One log line per query: who, how long, rows.
+    assert!(
+        log.contains("analyst@127.0.0.1:") && log.contains("rows: select id, key from metric_catalog where id = $1"),
+        "{log}"
+    );
+    assert!(
+        log.contains("refused a request from 127.0.0.1:") && log.contains("the bearer token is not valid"),
+        "{log}"
+    );
+    assert!(
+        log.contains("failed in ") && log.contains("shutting down") && log.contains("stopped"),
+        "{log}"
+    );
+}
+
+#[test]
+fn without_tokens_the_server_refuses_to_listen_beyond_loopback() {
+    let out = Command::new(env!("CARGO_BIN_EXE_callcube"))
+        .args(["serve", "--listen", "0.0.0.0:0", "--warehouse"])
+        .arg(built().warehouse_root())
+        .env_remove("CALLCUBE_SERVE_TOKENS")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no client token is configured (CALLCUBE_SERVE_TOKENS)") && err.contains("0.0.0.0:0"),
+        "{err}"
+    );
+}
+
+#[test]
+fn duckdb_pyarrow_and_polars_read_every_mart_as_callcube_does() {
+    let s = built();
+    let root = s.warehouse_root();
+    let out = python_json("read_marts.py", &[root.to_str().unwrap()]);
+    let read = out.as_object().unwrap();
+    let marts: Vec<String> = s
+        .rows("select table_name from information_schema.tables where table_name like 'marts_%' order by 1")
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect();
+    assert!(marts.len() >= 15, "{marts:?}");
+    assert_eq!(
+        read.keys().cloned().collect::<Vec<_>>(),
+        marts,
+        "the outside readers find the same mart folders"
+    );
+    for table in &marts {
+        let rows = s.count(&format!("select count(*) from {table}"));
+        let columns: Vec<String> = s
+            .rows(&format!(
+                "select column_name from information_schema.columns where table_name = '{table}' order by ordinal_position"
+            ))
+            .into_iter()
+            .map(|r| r[0].clone())
+            .collect();
+        for (reader, seen) in read[table].as_object().unwrap() {
+            assert_eq!(seen["rows"].as_i64().unwrap(), rows, "{reader} counts {table}");
+            let seen: Vec<&str> = seen["columns"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c.as_str().unwrap())
+                .collect();
+            assert_eq!(seen, columns, "{reader} reads the columns of {table}");
+        }
+    }
+}
