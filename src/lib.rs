@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod ledger;
 pub mod marts;
 pub mod ops;
+pub mod report;
 pub mod schema;
 pub mod serve;
 pub mod tags;

@@ -4,6 +4,7 @@ mod alerts;
 mod check;
 mod generate;
 mod metric;
+mod report;
 mod run;
 mod runs;
 mod schedule;
@@ -51,6 +52,8 @@ pub enum Command {
     Shell(shell::ShellArgs),
     /// Serve the warehouse read-only over Arrow Flight SQL (ADBC, JDBC, BI tools).
     Serve(serve::ServeArgs),
+    /// Write a month's report as one self-contained HTML page (scorecard, curves, agents, staffing).
+    Report(report::ReportArgs),
     /// Print the metric catalog: every metric, its formula, standard and grains.
     Metrics(metric::MetricsArgs),
     /// Answer one metric from the cube at a grain and dimension.
@@ -84,6 +87,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Sql(args) => sql::run(args),
         Command::Shell(args) => shell::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Report(args) => report::run(args),
         Command::Metrics(args) => metric::list(args),
         Command::Metric(args) => metric::run(args),
         Command::Alerts(args) => alerts::run(args),

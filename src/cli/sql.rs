@@ -78,7 +78,7 @@ pub fn run(args: SqlArgs) -> Result<ExitCode> {
     let wh = Warehouse::open(&url)?;
     let runtime = tokio::runtime::Runtime::new().context("starting the query runtime")?;
     let batches = runtime.block_on(async {
-        let (ctx, _) = engine::session(wh.root()).await?;
+        let (ctx, _) = engine::audience::read_session(wh.root(), engine::audience::Audience::Engineers).await?;
         engine::query(&ctx, &sql).await
     })?;
     print_batches(&batches, args.format)?;

@@ -338,6 +338,17 @@ impl KnownPii {
         );
         assert!(!self.names.contains(value), "{place} holds an agent name: {value}");
     }
+
+    /// No caller number or agent name anywhere in a text (an HTML page, a log),
+    /// even inside a longer word, and no run of digits that looks like a mobile number.
+    pub fn assert_text_clean(&self, place: &str, text: &str) {
+        for known in self.callers.iter().chain(&self.names) {
+            assert!(!text.contains(known.as_str()), "{place} holds {known}");
+        }
+        for word in text.split(|c: char| !c.is_ascii_digit()) {
+            self.assert_clean(place, word);
+        }
+    }
 }
 
 #[test]

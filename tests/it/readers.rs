@@ -306,3 +306,134 @@ fn duckdb_pyarrow_and_polars_read_every_mart_as_callcube_does() {
         }
     }
 }
+
+/// Headless Chromium (`CALLCUBE_TEST_CHROMIUM`, else `chromium`, which `.ci/run`
+/// installs) on a page from disk with the network cut off; returns its stdout.
+fn chromium(page: &std::path::Path, extra: &[&str]) -> String {
+    let binary = std::env::var("CALLCUBE_TEST_CHROMIUM").unwrap_or_else(|_| "chromium".into());
+    let profile = tempfile::tempdir().unwrap();
+    let mut child = Command::new(&binary)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            // No network: every host name fails to resolve and any proxy is a dead port.
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--proxy-server=http://127.0.0.1:9",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(extra)
+        .arg(format!("file://{}", page.display()))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{binary}: {e} (.ci/run installs Debian's chromium)"));
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("{binary} did not finish within 120 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{binary} failed: {:?}", out.status);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_html_report_opens_offline_in_chromium_with_the_marts_scorecard() {
+    let s = built();
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("report.html");
+    let out = Command::new(env!("CARGO_BIN_EXE_callcube"))
+        .args(["report", "--month", "2026-11", "--out"])
+        .arg(&page)
+        .arg("--warehouse")
+        .arg(s.warehouse_root())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(&page).unwrap();
+    // Self-contained: nothing to fetch (the SVG namespace is a name, not a fetch).
+    let outside = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    assert!(
+        !outside.contains("http://") && !outside.contains("https://") && !outside.contains(" src="),
+        "the page fetches something"
+    );
+    crate::models::KnownPii::of(s).assert_text_clean("report.html", &html);
+
+    let dom = chromium(&page, &["--dump-dom"]);
+    // Every center's and skill group's weighted total and A1 points, as the mart holds them.
+    let rows = s.rows(
+        "select member, weighted_total, a1_points, is_final from marts_scorecard_monthly \
+         where month = '2026-11' and dimension in ('center', 'skill_group') and member <> '(none)'",
+    );
+    assert!(rows.len() >= 4, "{rows:?}");
+    for r in &rows {
+        let total: f64 = r[1].parse().unwrap();
+        let cell = format!("<td class=\"total\" data-member=\"{}\"><b>{total:.2}</b></td>", r[0]);
+        assert!(dom.contains(&cell), "the DOM lacks {cell}");
+        if r[2] != "NULL" {
+            let a1 = dom
+                .split(&format!("<td data-member=\"{}\" data-metric=\"A1\">", r[0]))
+                .nth(1)
+                .unwrap_or_else(|| panic!("no A1 cell for {}", r[0]));
+            assert!(
+                a1.split("</td>").next().unwrap().contains(&format!(">{}</span>", r[2])),
+                "A1 points of {}",
+                r[0]
+            );
+        }
+    }
+    // Two days of a month are not final: the page says so.
+    assert!(rows.iter().any(|r| r[3] == "false"));
+    assert!(dom.contains("id=\"provisional\""), "no provisional banner");
+    assert!(
+        dom.contains("id=\"intraday-A2\"") && dom.contains("<polyline"),
+        "no intraday curves"
+    );
+    let peers = s.count("select count(*) from marts_agent_performance_monthly where level = 'agent' and is_peer");
+    let intervals = s.count("select count(*) from marts_staffing_interval");
+    assert!(intervals > 0, "the fixture has staffing intervals");
+    assert!(dom.contains("id=\"staffing\""), "no staffing chart");
+    // The fixture's agents are too few to be peers (d_min_answered): the page says so.
+    assert_eq!(dom.contains("id=\"agents-"), peers > 0, "{peers} peers");
+    assert_eq!(dom.contains("No peers ranked this month."), peers == 0, "{peers} peers");
+
+    let shot = dir.path().join("report.png");
+    chromium(
+        &page,
+        &["--window-size=1400,2400", &format!("--screenshot={}", shot.display())],
+    );
+    let image = python_json("image_colors.py", &[shot.to_str().unwrap()]);
+    assert_eq!(
+        (image["width"].as_i64(), image["height"].as_i64()),
+        (Some(1400), Some(2400))
+    );
+    // A blank page is one colour; text, badges and charts make hundreds.
+    assert!(
+        image["colors"].as_i64().unwrap() > 100,
+        "the screenshot looks blank: {image}"
+    );
+}
+
+#[test]
+fn a_report_for_a_month_without_a_scorecard_says_which_months_there_are() {
+    let out = Command::new(env!("CARGO_BIN_EXE_callcube"))
+        .args(["report", "--month", "2025-01", "--out", "/dev/null", "--warehouse"])
+        .arg(built().warehouse_root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no scorecard for 2025-01") && err.contains("months built: 2026-11"),
+        "{err}"
+    );
+}
