@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod docs;
 pub mod engine;
 pub mod erlang;
 pub mod error;

@@ -2,6 +2,7 @@
 
 mod alerts;
 mod check;
+mod docs;
 mod generate;
 mod metric;
 mod report;
@@ -54,6 +55,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Write a month's report as one self-contained HTML page (scorecard, curves, agents, staffing).
     Report(report::ReportArgs),
+    /// Write Markdown for every table, column and metric (from the code's own definitions).
+    Docs(docs::DocsArgs),
     /// Print the metric catalog: every metric, its formula, standard and grains.
     Metrics(metric::MetricsArgs),
     /// Answer one metric from the cube at a grain and dimension.
@@ -88,6 +91,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Shell(args) => shell::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Report(args) => report::run(args),
+        Command::Docs(args) => docs::run(args),
         Command::Metrics(args) => metric::list(args),
         Command::Metric(args) => metric::run(args),
         Command::Alerts(args) => alerts::run(args),

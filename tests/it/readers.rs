@@ -437,3 +437,75 @@ fn a_report_for_a_month_without_a_scorecard_says_which_months_there_are() {
         "{err}"
     );
 }
+
+#[test]
+fn docs_describe_every_table_column_and_metric_from_the_code() {
+    let s = built();
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = dir.path().join("p.toml");
+    let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sql");
+    std::fs::write(
+        &pipeline,
+        format!(
+            "warehouse = {:?}\ninbox = \"inbox\"\nmodels = {:?}\n",
+            s.warehouse_root().to_str().unwrap(),
+            models.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let out_dir = dir.path().join("docs");
+    let out = Command::new(env!("CARGO_BIN_EXE_callcube"))
+        .arg("docs")
+        .arg(&pipeline)
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let index = std::fs::read_to_string(out_dir.join("index.md")).unwrap();
+    // Every table the warehouse holds past raw, and every source table, has a page
+    // listing exactly the columns the warehouse has.
+    let tables = s.rows(
+        "select table_name from information_schema.tables where table_schema = 'public' \
+         and (table_name like 'conformed_%' or table_name like 'cube_%' or table_name like 'marts_%')",
+    );
+    assert!(tables.len() > 40, "{tables:?}");
+    for t in tables.iter().map(|r| &r[0]) {
+        assert!(
+            index.contains(&format!("[`{t}`](tables/{t}.md)")),
+            "{t} not in the index"
+        );
+        let page = std::fs::read_to_string(out_dir.join("tables").join(format!("{t}.md"))).unwrap();
+        let columns = s.rows(&format!(
+            "select column_name, data_type from information_schema.columns where table_name = '{t}' order by ordinal_position"
+        ));
+        let listed: Vec<&str> = page.lines().filter(|l| l.starts_with("| `")).collect();
+        assert_eq!(listed.len(), columns.len(), "{t}: {listed:?}");
+        for (line, c) in listed.iter().zip(&columns) {
+            assert!(
+                line.starts_with(&format!("| `{}` | {} |", c[0], c[1])),
+                "{t}: {line} against {c:?}"
+            );
+        }
+        assert!(page.contains("PII-free"), "{t}");
+    }
+    let raw = std::fs::read_to_string(out_dir.join("tables/raw_hotline_ivr_calls.md")).unwrap();
+    assert!(
+        raw.contains("| `caller` |") && raw.contains("holds caller numbers or agent names"),
+        "{raw}"
+    );
+    // A model's page carries its own file's description and header.
+    let leg = std::fs::read_to_string(out_dir.join("tables/conformed_fact_agent_leg.md")).unwrap();
+    assert!(
+        leg.contains("one row per queue entry") && leg.contains("window: latest_hotline_agent_legs -1..1"),
+        "{leg}"
+    );
+    let metrics = std::fs::read_to_string(out_dir.join("metrics.md")).unwrap();
+    for m in callcube::catalog::catalog() {
+        assert!(
+            metrics.contains(&format!("## {} `{}`", m.id, m.key)),
+            "{} missing",
+            m.id
+        );
+    }
+}
