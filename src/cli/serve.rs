@@ -9,7 +9,9 @@ use clap::Args;
 
 use super::sql::WarehouseFlags;
 use crate::engine::audience::Audience;
-use crate::serve::{DEFAULT_QUERY_MEMORY_MB, DEFAULT_QUERY_TIMEOUT, Limits, ServeOptions, serve, tokens::Tokens};
+use crate::serve::{
+    DEFAULT_MAX_QUERIES, DEFAULT_QUERY_MEMORY_MB, DEFAULT_QUERY_TIMEOUT, Limits, ServeOptions, serve, tokens::Tokens,
+};
 use crate::warehouse::Warehouse;
 
 #[derive(Debug, Args)]
@@ -25,11 +27,15 @@ pub struct ServeArgs {
     #[arg(long)]
     include_raw: bool,
     /// Memory one query may use; past it the query fails with a clear error.
-    #[arg(long, default_value_t = DEFAULT_QUERY_MEMORY_MB)]
+    #[arg(long, default_value_t = DEFAULT_QUERY_MEMORY_MB, value_parser = clap::value_parser!(u64).range(1..=1024 * 1024))]
     query_memory_mb: u64,
-    /// Seconds one query may run.
-    #[arg(long, default_value_t = DEFAULT_QUERY_TIMEOUT.as_secs())]
+    /// Seconds one query may take, planning and sending its results included.
+    #[arg(long, default_value_t = DEFAULT_QUERY_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=86_400))]
     query_timeout_s: u64,
+    /// Queries running at once (the server's memory is at most this × --query-memory-mb);
+    /// more wait for a slot within their timeout.
+    #[arg(long, default_value_t = DEFAULT_MAX_QUERIES, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    max_queries: u64,
 }
 
 pub fn run(args: ServeArgs) -> Result<ExitCode> {
@@ -40,6 +46,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         limits: Limits {
             query_memory: usize::try_from(args.query_memory_mb.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX),
             query_timeout: Duration::from_secs(args.query_timeout_s),
+            max_queries: args.max_queries as usize,
         },
         tokens: Tokens::from_env()?,
     };

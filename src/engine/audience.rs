@@ -55,17 +55,16 @@ pub fn is_pii_free(name: &str) -> bool {
 /// A session over the warehouse at `root` with the tables `audience` sees, the
 /// metric catalog as [`METRIC_CATALOG_TABLE`] and the `erlang_*` functions;
 /// returns the warehouse tables registered, sorted.
+///
+/// File listings are not cached: a long-lived reader (the shell, the server)
+/// sees the partitions a nightly run publishes while it is open.
 pub async fn read_session(root: &std::path::Path, audience: Audience) -> Result<(SessionContext, Vec<String>)> {
-    read_session_with(root, audience, SessionConfig::new()).await
-}
-
-/// [`read_session`] on a session built from `config` (a server sets its limits there).
-pub async fn read_session_with(
-    root: &std::path::Path,
-    audience: Audience,
-    config: SessionConfig,
-) -> Result<(SessionContext, Vec<String>)> {
-    let ctx = SessionContext::new_with_config(config.with_information_schema(true));
+    use datafusion::execution::cache::cache_manager::CacheManagerConfig;
+    use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+    let runtime = RuntimeEnvBuilder::new()
+        .with_cache_manager(CacheManagerConfig::default().with_list_files_cache_limit(0))
+        .build_arc()?;
+    let ctx = SessionContext::new_with_config_rt(SessionConfig::new().with_information_schema(true), runtime);
     let mut names = Vec::new();
     for t in warehouse::table_dirs(root) {
         if audience.sees(&t.name) {

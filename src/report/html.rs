@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::svg::{Series, hourly_percent_lines, signed_bars};
+use super::svg::{Series, hourly_percent_lines, surplus_shortage_bars};
 use super::{AGENTS_LISTED, AgentRow, Report, SCORECARD_METRICS, ScoreRow};
 use crate::catalog;
 
@@ -200,7 +200,8 @@ fn agents(p: &mut String, agents: &[AgentRow]) {
 
 fn staffing(p: &mut String, r: &Report) {
     p.push_str(
-        "<h2>Staffing 人力配置 — staffed minus required agents per interval of day, mean over the month's days (marts_staffing_interval)</h2>",
+        "<h2>Staffing 人力配置 — staffed minus required agents per interval of day (marts_staffing_interval): \
+         surpluses and shortages of every center and skill group summed apart, mean over the month's days</h2>",
     );
     if r.staffing.is_empty() {
         p.push_str("<p class=\"note\">No staffing intervals this month.</p>");
@@ -209,7 +210,7 @@ fn staffing(p: &mut String, r: &Report) {
     let _ = write!(
         p,
         "<figure id=\"staffing\">{}<figcaption>Over (green) and under (red) staffing, agents</figcaption></figure>",
-        signed_bars("Staffing over/under per interval", &r.staffing, "agents")
+        surplus_shortage_bars("Staffing over/under per interval", &r.staffing, "agents")
     );
 }
 

@@ -62,8 +62,11 @@ pub struct Report {
     pub intraday: Vec<(String, String, u32, f64)>,
     /// Per center, its peers ordered by rank.
     pub agents: Vec<AgentRow>,
-    /// (time of day, mean over/under agents over the month's days).
-    pub staffing: Vec<(String, f64)>,
+    /// (time of day, mean surplus, mean shortage (≤ 0)): staffed minus required
+    /// agents of each center and skill group, surpluses and shortages summed
+    /// apart so one group's surplus does not hide another's shortage; means
+    /// over the month's days with staffing rows.
+    pub staffing: Vec<(String, f64, f64)>,
 }
 
 impl Report {
@@ -76,6 +79,8 @@ impl Report {
 /// Write the report of `month` (`YYYY-MM`) for the warehouse at `root` to `out`.
 pub async fn write_report(root: &Path, month: &str, out: &Path) -> Result<Report> {
     let first = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .ok()
+        .filter(|d| d.format("%Y-%m").to_string() == month)
         .with_context(|| format!("--month `{month}` is not YYYY-MM"))?;
     let (ctx, _) = read_session(root, Audience::Analysts).await?;
     let report = gather(&ctx, month, first).await?;
@@ -180,14 +185,23 @@ async fn gather(ctx: &SessionContext, month: &str, first: chrono::NaiveDate) -> 
         .collect();
 
     let staffing_sql = format!(
-        "SELECT to_char(interval_start, '%H:%M') AS slot, \
-         sum(over_under) / count(DISTINCT date_trunc('day', interval_start)) \
-         FROM marts_staffing_interval WHERE dt >= DATE '{first}' AND dt < DATE '{next}' \
+        "WITH days AS (SELECT count(DISTINCT dt) AS n FROM marts_staffing_interval \
+                       WHERE dt >= DATE '{first}' AND dt < DATE '{next}') \
+         SELECT to_char(interval_start, '%H:%M') AS slot, \
+         sum(greatest(over_under, 0)) / max(days.n), sum(least(over_under, 0)) / max(days.n) \
+         FROM marts_staffing_interval CROSS JOIN days \
+         WHERE dt >= DATE '{first}' AND dt < DATE '{next}' AND over_under IS NOT NULL \
          GROUP BY slot ORDER BY slot"
     );
     let staffing = text_rows(&run(ctx, &staffing_sql).await?)
         .into_iter()
-        .filter_map(|r| Some((r[0].clone()?, r[1].as_deref()?.parse().ok()?)))
+        .filter_map(|r| {
+            Some((
+                r[0].clone()?,
+                r[1].as_deref()?.parse().ok()?,
+                r[2].as_deref()?.parse().ok()?,
+            ))
+        })
         .collect();
 
     Ok(Report {

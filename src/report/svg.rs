@@ -73,10 +73,13 @@ pub fn hourly_percent_lines(title: &str, series: &[Series]) -> String {
     s
 }
 
-/// A bar chart of signed values per labelled slot: above the axis green (over),
-/// below red (under).
-pub fn signed_bars(title: &str, slots: &[(String, f64)], unit: &str) -> String {
-    let max = slots.iter().map(|(_, v)| v.abs()).fold(1.0_f64, f64::max);
+/// A bar chart per labelled slot of a surplus (above the axis, green) and a
+/// shortage (≤ 0, below it, red).
+pub fn surplus_shortage_bars(title: &str, slots: &[(String, f64, f64)], unit: &str) -> String {
+    let max = slots
+        .iter()
+        .map(|(_, o, u)| o.abs().max(u.abs()))
+        .fold(1.0_f64, f64::max);
     let zero = TOP + (H - TOP - BOTTOM) / 2.0;
     let half = (H - TOP - BOTTOM) / 2.0;
     let step = (W - LEFT - RIGHT) / slots.len().max(1) as f64;
@@ -91,22 +94,20 @@ pub fn signed_bars(title: &str, slots: &[(String, f64)], unit: &str) -> String {
         H - BOTTOM
     );
     let label_every = (slots.len() / 12).max(1);
-    for (i, (label, v)) in slots.iter().enumerate() {
-        let h = v.abs() / max * half;
+    for (i, (label, over, under)) in slots.iter().enumerate() {
         let x = LEFT + step * i as f64;
-        let (y, colour) = if *v >= 0.0 {
-            (zero - h, "#009E73")
-        } else {
-            (zero, "#D55E00")
-        };
-        let _ = write!(
-            s,
-            r#"<rect x="{:.1}" y="{y:.1}" width="{:.1}" height="{h:.1}" fill="{colour}"><title>{} {v:+.2} {}</title></rect>"#,
-            x + 1.0,
-            (step - 2.0).max(1.0),
-            escape(label),
-            escape(unit)
-        );
+        for (v, colour) in [(over.max(0.0), "#009E73"), (under.min(0.0), "#D55E00")] {
+            let h = v.abs() / max * half;
+            let y = if v >= 0.0 { zero - h } else { zero };
+            let _ = write!(
+                s,
+                r#"<rect x="{:.1}" y="{y:.1}" width="{:.1}" height="{h:.1}" fill="{colour}"><title>{} {v:+.2} {}</title></rect>"#,
+                x + 1.0,
+                (step - 2.0).max(1.0),
+                escape(label),
+                escape(unit)
+            );
+        }
         if i % label_every == 0 {
             let _ = write!(
                 s,
@@ -144,7 +145,7 @@ mod tests {
         assert!(svg.contains("C&lt;1&gt;") && !svg.contains("C<1>"));
         // Hour 0 at 100 % is the top left of the plot, hour 23 at 0 % its bottom right.
         assert!(svg.contains(r#"points="48.0,16.0 704.0,220.0""#), "{svg}");
-        let bars = signed_bars("over/under", &[("09:00".into(), 2.0), ("09:30".into(), -1.0)], "agents");
+        let bars = surplus_shortage_bars("over/under", &[("09:00".into(), 2.0, -1.0)], "agents");
         assert!(bars.contains("#009E73") && bars.contains("#D55E00"));
     }
 }

@@ -37,6 +37,13 @@ pub(crate) fn log(line: String) {
 
 /// Serve the warehouse at `root` until SIGTERM or Ctrl-C.
 pub async fn serve(root: &Path, options: ServeOptions) -> Result<()> {
+    if !options.tokens.required() && options.audience == Audience::Engineers {
+        bail!(
+            "--include-raw serves caller numbers and names: it needs client tokens ({}), \
+             even on loopback, where any local user could connect",
+            tokens::ENV_TOKENS
+        );
+    }
     if !options.tokens.required() && !options.listen.ip().is_loopback() {
         bail!(
             "no client token is configured ({}), so the server only listens on loopback; \
@@ -56,7 +63,7 @@ pub async fn serve(root: &Path, options: ServeOptions) -> Result<()> {
         .with_context(|| format!("listening on {}", options.listen))?;
     let addr = listener.local_addr()?;
     log(format!(
-        "listening on {addr}: {} tables, {} auth, {} MiB and {} s per query",
+        "listening on {addr}: {} tables, {} auth, {} MiB and {} s per query, {} queries at once",
         tables.len() + 1,
         if options.tokens.required() {
             "bearer-token"
@@ -64,7 +71,8 @@ pub async fn serve(root: &Path, options: ServeOptions) -> Result<()> {
             "no (loopback)"
         },
         options.limits.query_memory / (1024 * 1024),
-        options.limits.query_timeout.as_secs()
+        options.limits.query_timeout.as_secs(),
+        options.limits.max_queries
     ));
     let service = service::Service::new(ctx, options.tokens, options.limits);
     tonic::transport::Server::builder()
@@ -106,3 +114,4 @@ async fn shutdown_signal() {
 /// The default per-query limits.
 pub const DEFAULT_QUERY_MEMORY_MB: u64 = 1024;
 pub const DEFAULT_QUERY_TIMEOUT: Duration = Duration::from_secs(300);
+pub const DEFAULT_MAX_QUERIES: u64 = 4;

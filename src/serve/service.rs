@@ -48,8 +48,11 @@ use super::tokens::Tokens;
 pub struct Limits {
     /// Bytes of the query's memory pool; past it the query fails (it does not spill).
     pub query_memory: usize,
-    /// Wall time from the start of a result stream to its end.
+    /// Wall time from the start of a query's execution (planning included) to
+    /// the end of its results.
     pub query_timeout: Duration,
+    /// Queries running at once; more wait (within their deadline) for a slot.
+    pub max_queries: usize,
 }
 
 /// The Flight SQL service over a warehouse session.
@@ -58,6 +61,9 @@ pub struct Service {
     base: SessionContext,
     tokens: Tokens,
     limits: Limits,
+    /// One permit per query running: the server's memory is at most
+    /// `max_queries` × `query_memory`.
+    running: Arc<tokio::sync::Semaphore>,
     sql_info: SqlInfoData,
 }
 
@@ -88,6 +94,7 @@ impl Service {
             base,
             tokens,
             limits,
+            running: Arc::new(tokio::sync::Semaphore::new(limits.max_queries)),
             sql_info: info.build().expect("the SQL info values are well-formed"),
         }
     }
@@ -138,11 +145,15 @@ impl Service {
     /// Plan `sql` for a FlightInfo, logging a refusal.
     async fn plan_logged(&self, caller: &str, ctx: &SessionContext, sql: &str) -> Result<LogicalPlan, Status> {
         self.plan(ctx, sql).await.inspect_err(|e| {
-            super::log(format!("{caller} refused in 0 ms: {} — {}", one_line(sql), e.message()));
+            super::log(format!("{caller} not run: {} — {}", one_line(sql), e.message()));
         })
     }
 
     /// Run `plan` and stream its batches as Flight data, under the limits, logged.
+    ///
+    /// The deadline runs from here, planning included. The query runs in a task
+    /// of its own that stops at the deadline even when the client has stopped
+    /// reading, so its memory is released and a shutdown is not held up.
     async fn execute(
         &self,
         caller: String,
@@ -150,52 +161,82 @@ impl Service {
         ctx: SessionContext,
         plan: LogicalPlan,
     ) -> Result<Response<DoGetStream>, Status> {
-        let schema = flight_schema(&plan);
-        let log = QueryLog {
+        let limits = self.limits;
+        let deadline = tokio::time::Instant::now() + limits.query_timeout;
+        let mut log = QueryLog {
             caller,
             sql: one_line(sql),
             started: Instant::now(),
             rows: 0,
-            error: None,
+            outcome: Outcome::Running,
         };
-        let batches = match ctx.execute_logical_plan(plan).await {
-            Ok(df) => df.execute_stream().await,
-            Err(e) => Err(e),
+        // A slot among the queries the server runs at once, waited for until the deadline.
+        let Ok(Ok(permit)) = tokio::time::timeout_at(deadline, self.running.clone().acquire_owned()).await else {
+            let status = Status::resource_exhausted(format!(
+                "the server ran its limit of {} queries at once (--max-queries) for the whole {} s this query may take",
+                limits.max_queries,
+                limits.query_timeout.as_secs()
+            ));
+            return Err(log.fail(status));
         };
-        let batches = match batches {
-            Ok(b) => b,
-            Err(e) => {
-                let status = query_status(e, self.limits);
-                let mut log = log;
-                log.error = Some(status.message().to_string());
-                return Err(status);
-            }
+        let schema = flight_schema(&plan);
+        let planned = tokio::time::timeout_at(deadline, async {
+            ctx.execute_logical_plan(plan).await?.execute_stream().await
+        })
+        .await;
+        let mut batches = match planned {
+            Ok(Ok(b)) => b,
+            Ok(Err(e)) => return Err(log.fail(query_status(e, limits))),
+            Err(_) => return Err(log.fail(timeout_status(limits))),
         };
-        let deadline = tokio::time::Instant::now() + self.limits.query_timeout;
-        let limits = self.limits;
-        let limited = futures::stream::unfold((batches, log, false), move |(mut batches, mut log, done)| async move {
-            if done {
-                return None;
-            }
-            let item: Result<(), Status> = match tokio::time::timeout_at(deadline, batches.next()).await {
-                Err(_) => Err(Status::deadline_exceeded(format!(
-                    "the query ran past the server's limit of {} s (--query-timeout-s)",
-                    limits.query_timeout.as_secs()
-                ))),
-                Ok(None) => return None,
-                Ok(Some(Ok(batch))) => {
-                    log.rows += batch.num_rows() as u64;
-                    return Some((Ok(batch), (batches, log, false)));
+        let (tx, rx) = tokio::sync::mpsc::channel::<RecordBatch>(2);
+        let ended_with: Arc<std::sync::Mutex<Option<Status>>> = Arc::default();
+        let end = ended_with.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            let failure = loop {
+                match tokio::time::timeout_at(deadline, batches.next()).await {
+                    Err(_) => break Some(timeout_status(limits)),
+                    Ok(None) => break None,
+                    Ok(Some(Err(e))) => break Some(query_status(e, limits)),
+                    Ok(Some(Ok(batch))) => match tokio::time::timeout_at(deadline, tx.send(batch)).await {
+                        Ok(Ok(())) => {}
+                        // The client hung up.
+                        Ok(Err(_)) => break None,
+                        // The client stopped reading.
+                        Err(_) => break Some(timeout_status(limits)),
+                    },
                 }
-                Ok(Some(Err(e))) => Err(query_status(e, limits)),
             };
-            let status = item.expect_err("only errors reach here");
-            log.error = Some(status.message().to_string());
-            Some((Err(FlightError::Tonic(Box::new(status))), (batches, log, true)))
+            *end.lock().expect("not poisoned") = failure;
+            // Dropping `batches` here frees the query's memory.
         });
+        let results = futures::stream::unfold(
+            (rx, ended_with, log, false),
+            |(mut rx, ended_with, mut log, done)| async move {
+                if done {
+                    return None;
+                }
+                if let Some(batch) = rx.recv().await {
+                    log.rows += batch.num_rows() as u64;
+                    return Some((Ok(batch), (rx, ended_with, log, false)));
+                }
+                let failure = ended_with.lock().expect("not poisoned").take();
+                match failure {
+                    Some(status) => {
+                        let status = log.fail(status);
+                        Some((Err(FlightError::Tonic(Box::new(status))), (rx, ended_with, log, true)))
+                    }
+                    None => {
+                        log.finish();
+                        None
+                    }
+                }
+            },
+        );
         let stream = FlightDataEncoderBuilder::new()
             .with_schema(schema)
-            .build(limited)
+            .build(results)
             .map_err(Status::from);
         Ok(Response::new(Box::pin(stream)))
     }
@@ -212,6 +253,18 @@ impl Service {
             .with_endpoint(FlightEndpoint::new().with_ticket(Ticket::new(ticket)))
             .with_descriptor(descriptor);
         Ok(Response::new(info))
+    }
+
+    /// The FlightInfo of a metadata command: its result schema, and the command
+    /// itself as the ticket to fetch it with.
+    fn metadata_info(
+        &self,
+        request: Request<FlightDescriptor>,
+        schema: SchemaRef,
+        command: Any,
+    ) -> Result<Response<FlightInfo>, Status> {
+        self.caller(&request)?;
+        Self::flight_info(&schema, command.encode_to_vec(), request.into_inner())
     }
 
     /// One record batch as a DoGet stream.
@@ -245,6 +298,13 @@ fn query_status(e: DataFusionError, limits: Limits) -> Status {
         )),
         _ => to_status(e),
     }
+}
+
+fn timeout_status(limits: Limits) -> Status {
+    Status::deadline_exceeded(format!(
+        "the query ran past the server's limit of {} s (--query-timeout-s)",
+        limits.query_timeout.as_secs()
+    ))
 }
 
 fn to_status(e: DataFusionError) -> Status {
@@ -281,22 +341,38 @@ struct QueryLog {
     sql: String,
     started: Instant,
     rows: u64,
-    error: Option<String>,
+    outcome: Outcome,
+}
+
+enum Outcome {
+    /// Still streaming: dropped in this state, the client went away.
+    Running,
+    Finished,
+    Failed(String),
+}
+
+impl QueryLog {
+    /// Record that every result was sent (logged when the log drops).
+    fn finish(&mut self) {
+        self.outcome = Outcome::Finished;
+    }
+
+    /// Record `status` as the query's end and return it.
+    fn fail(&mut self, status: Status) -> Status {
+        self.outcome = Outcome::Failed(status.message().to_string());
+        status
+    }
 }
 
 impl Drop for QueryLog {
     fn drop(&mut self) {
         let ms = self.started.elapsed().as_millis();
-        match &self.error {
-            None => super::log(format!(
-                "{} ok in {ms} ms, {} rows: {}",
-                self.caller, self.rows, self.sql
-            )),
-            Some(e) => super::log(format!(
-                "{} failed in {ms} ms after {} rows: {} — {e}",
-                self.caller, self.rows, self.sql
-            )),
-        }
+        let (who, rows, sql) = (&self.caller, self.rows, &self.sql);
+        super::log(match &self.outcome {
+            Outcome::Finished => format!("{who} ok in {ms} ms, {rows} rows: {sql}"),
+            Outcome::Running => format!("{who} hung up after {ms} ms and {rows} rows: {sql}"),
+            Outcome::Failed(e) => format!("{who} failed in {ms} ms after {rows} rows: {sql} — {e}"),
+        });
     }
 }
 
@@ -421,7 +497,7 @@ impl FlightSqlService for Service {
         let sql = String::from_utf8(ticket.statement_handle.to_vec())
             .map_err(|_| Status::invalid_argument("the statement handle is not text"))?;
         let ctx = self.query_session()?;
-        let plan = self.plan(&ctx, &sql).await?;
+        let plan = self.plan_logged(&caller, &ctx, &sql).await?;
         self.execute(caller, &sql, ctx, plan).await
     }
 
@@ -500,7 +576,7 @@ impl FlightSqlService for Service {
         let caller = self.caller(&request)?;
         let prepared = Prepared::decode(&query.prepared_statement_handle)?;
         let ctx = self.query_session()?;
-        let plan = prepared.bind(self.plan(&ctx, &prepared.sql).await?)?;
+        let plan = prepared.bind(self.plan_logged(&caller, &ctx, &prepared.sql).await?)?;
         self.execute(caller, &prepared.sql, ctx, plan).await
     }
 
@@ -520,10 +596,7 @@ impl FlightSqlService for Service {
         request: Request<PeekableFlightDataStream>,
     ) -> Result<i64, Status> {
         let caller = self.caller(&request)?;
-        super::log(format!(
-            "{caller} refused in 0 ms: {} — read-only",
-            one_line(&query.query)
-        ));
+        super::log(format!("{caller} not run: {} — read-only", one_line(&query.query)));
         Err(Status::permission_denied(
             "the warehouse is read-only here: only queries can run",
         ))
@@ -545,9 +618,7 @@ impl FlightSqlService for Service {
         query: CommandGetCatalogs,
         request: Request<FlightDescriptor>,
     ) -> Result<Response<FlightInfo>, Status> {
-        self.caller(&request)?;
-        let schema = query.into_builder().schema();
-        Self::flight_info(&schema, query.as_any().encode_to_vec(), request.into_inner())
+        self.metadata_info(request, query.into_builder().schema(), query.as_any())
     }
 
     async fn do_get_catalogs(
@@ -568,9 +639,7 @@ impl FlightSqlService for Service {
         query: CommandGetDbSchemas,
         request: Request<FlightDescriptor>,
     ) -> Result<Response<FlightInfo>, Status> {
-        self.caller(&request)?;
-        let schema = query.clone().into_builder().schema();
-        Self::flight_info(&schema, query.as_any().encode_to_vec(), request.into_inner())
+        self.metadata_info(request, query.clone().into_builder().schema(), query.as_any())
     }
 
     async fn do_get_schemas(
@@ -597,9 +666,7 @@ impl FlightSqlService for Service {
         query: CommandGetTables,
         request: Request<FlightDescriptor>,
     ) -> Result<Response<FlightInfo>, Status> {
-        self.caller(&request)?;
-        let schema = query.clone().into_builder().schema();
-        Self::flight_info(&schema, query.as_any().encode_to_vec(), request.into_inner())
+        self.metadata_info(request, query.clone().into_builder().schema(), query.as_any())
     }
 
     async fn do_get_tables(
@@ -642,9 +709,7 @@ impl FlightSqlService for Service {
         query: CommandGetTableTypes,
         request: Request<FlightDescriptor>,
     ) -> Result<Response<FlightInfo>, Status> {
-        self.caller(&request)?;
-        let schema = query.into_builder().schema();
-        Self::flight_info(&schema, query.as_any().encode_to_vec(), request.into_inner())
+        self.metadata_info(request, query.into_builder().schema(), query.as_any())
     }
 
     async fn do_get_table_types(
@@ -665,9 +730,11 @@ impl FlightSqlService for Service {
         query: CommandGetSqlInfo,
         request: Request<FlightDescriptor>,
     ) -> Result<Response<FlightInfo>, Status> {
-        self.caller(&request)?;
-        let schema = query.clone().into_builder(&self.sql_info).schema();
-        Self::flight_info(&schema, query.as_any().encode_to_vec(), request.into_inner())
+        self.metadata_info(
+            request,
+            query.clone().into_builder(&self.sql_info).schema(),
+            query.as_any(),
+        )
     }
 
     async fn do_get_sql_info(

@@ -176,24 +176,22 @@ fn adbc_clients_query_the_flight_sql_server_and_are_refused_writes_wrong_tokens_
     assert_eq!(out["table_types"], serde_json::json!(["TABLE", "VIEW"]));
 
     // The metric query gives what `callcube sql` gives.
-    let expected = built().rows(
-        "select period, member, cast(value as double) as value from marts_metrics_day \
-         where metric_id = 'A1' and dimension = 'skill_group' order by period, member",
-    );
-    let got = out["metric"].as_array().unwrap();
-    assert!(!expected.is_empty());
-    assert_eq!(got.len(), expected.len());
-    for (g, e) in got.iter().zip(&expected) {
-        assert_eq!(
-            (g[0].as_str().unwrap(), g[1].as_str().unwrap()),
-            (e[0].as_str(), e[1].as_str())
-        );
-        assert_eq!(
-            g[2].as_f64().unwrap(),
-            e[2].parse::<f64>().unwrap(),
-            "{g:?} against {e:?}"
-        );
-    }
+    let sql = "select period, member, cast(value as double) as value from marts_metrics_day \
+               where metric_id = 'A1' and dimension = 'skill_group' order by period, member";
+    let printed = Command::new(env!("CARGO_BIN_EXE_callcube"))
+        .args(["sql", "--format", "json", "--warehouse"])
+        .arg(built().warehouse_root())
+        .arg(sql)
+        .output()
+        .unwrap();
+    assert!(printed.status.success(), "{}", String::from_utf8_lossy(&printed.stderr));
+    let expected: Vec<serde_json::Value> = serde_json::from_slice(&printed.stdout).unwrap();
+    let expected: Vec<serde_json::Value> = expected
+        .iter()
+        .map(|r| serde_json::json!([r["period"], r["member"], r["value"]]))
+        .collect();
+    assert!(expected.len() > 2, "{expected:?}");
+    assert_eq!(out["metric"].as_array().unwrap(), &expected);
     // A prepared statement, bound twice with different values.
     assert_eq!(out["prepared"], serde_json::json!([["A2", "service_level"]]));
     assert_eq!(out["prepared_again"], serde_json::json!([["B1", "consultation_count"]]));
@@ -249,6 +247,23 @@ fn adbc_clients_query_the_flight_sql_server_and_are_refused_writes_wrong_tokens_
     assert!(
         log.contains("failed in ") && log.contains("shutting down") && log.contains("stopped"),
         "{log}"
+    );
+    assert!(log.contains("not run: insert into metric_catalog"), "{log}");
+}
+
+#[test]
+fn include_raw_needs_client_tokens_even_on_loopback() {
+    let out = Command::new(env!("CARGO_BIN_EXE_callcube"))
+        .args(["serve", "--include-raw", "--listen", "127.0.0.1:0", "--warehouse"])
+        .arg(built().warehouse_root())
+        .env_remove("CALLCUBE_SERVE_TOKENS")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--include-raw serves caller numbers and names: it needs client tokens"),
+        "{err}"
     );
 }
 
@@ -508,4 +523,22 @@ fn docs_describe_every_table_column_and_metric_from_the_code() {
             m.id
         );
     }
+}
+
+#[test]
+fn include_raw_serves_raw_and_rejects_and_says_so_in_the_log() {
+    let token = "engineer-token-0123456789";
+    let server = Server::start(&["--include-raw"], &format!("engineer={token}"));
+    let tables = python_json("list_tables.py", &[&format!("grpc://{}", server.addr), token]);
+    let (status, log) = server.stop();
+    assert!(status.success(), "{log}");
+    let tables: Vec<&str> = tables.as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+    assert!(
+        tables.contains(&"raw_hotline_ivr_calls") && tables.contains(&"rejects"),
+        "{tables:?}"
+    );
+    assert!(
+        log.contains("--include-raw: raw, rejects and ledger tables are served"),
+        "{log}"
+    );
 }
