@@ -28,6 +28,20 @@ fn shell(args: &[&str], script: &str) -> (bool, String, String) {
     )
 }
 
+/// Run `callcube ARGS --warehouse <built>` with no server tokens, expecting
+/// it to fail with exit 1; its stderr.
+fn refused(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_callcube"))
+        .args(args)
+        .arg("--warehouse")
+        .arg(built().warehouse_root())
+        .env_remove("CALLCUBE_SERVE_TOKENS")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{args:?}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 #[test]
 fn the_shell_lists_describes_and_queries_from_stdin() {
     let count = crate::models::built().count("select count(*) from marts_metrics_day where metric_id = 'A1'");
@@ -197,42 +211,20 @@ fn adbc_clients_query_the_flight_sql_server_and_are_refused_writes_wrong_tokens_
     assert_eq!(out["prepared_again"], serde_json::json!([["B1", "consultation_count"]]));
 
     // Refusals name their cause; the server went on serving.
-    let err = |k: &str| {
-        out[k]
+    for (key, says) in [
+        ("insert_error", "`INSERT INTO …` would change data"),
+        ("create_error", "`CREATE TABLE …` would change data"),
+        ("raw_error", "raw_hotline_agent_legs' not found"),
+        ("memory_error", "more memory than the server allows per query (16 MiB"),
+        ("timeout_error", "ran past the server's limit of 5 s"),
+        ("wrong_token_error", "UNAUTHENTICATED"),
+        ("wrong_token_error", "the bearer token is not valid"),
+    ] {
+        let error = out[key]
             .as_str()
-            .unwrap_or_else(|| panic!("{k} was not refused: {out}"))
-            .to_string()
-    };
-    assert!(
-        err("insert_error").contains("`INSERT INTO …` would change data"),
-        "{}",
-        err("insert_error")
-    );
-    assert!(
-        err("create_error").contains("`CREATE TABLE …` would change data"),
-        "{}",
-        err("create_error")
-    );
-    assert!(
-        err("raw_error").contains("raw_hotline_agent_legs' not found"),
-        "{}",
-        err("raw_error")
-    );
-    assert!(
-        err("memory_error").contains("more memory than the server allows per query (16 MiB"),
-        "{}",
-        err("memory_error")
-    );
-    assert!(
-        err("timeout_error").contains("ran past the server's limit of 5 s"),
-        "{}",
-        err("timeout_error")
-    );
-    assert!(
-        err("wrong_token_error").contains("UNAUTHENTICATED") && err("wrong_token_error").contains("not valid"),
-        "{}",
-        err("wrong_token_error")
-    );
+            .unwrap_or_else(|| panic!("{key} was not refused: {out}"));
+        assert!(error.contains(says), "{key}: {error}");
+    }
     assert_eq!(out["after"], serde_json::json!([[callcube::catalog::catalog().len()]]));
 
     // One log line per query: who, how long, rows.
@@ -253,14 +245,7 @@ fn adbc_clients_query_the_flight_sql_server_and_are_refused_writes_wrong_tokens_
 
 #[test]
 fn include_raw_needs_client_tokens_even_on_loopback() {
-    let out = Command::new(env!("CARGO_BIN_EXE_callcube"))
-        .args(["serve", "--include-raw", "--listen", "127.0.0.1:0", "--warehouse"])
-        .arg(built().warehouse_root())
-        .env_remove("CALLCUBE_SERVE_TOKENS")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = refused(&["serve", "--include-raw", "--listen", "127.0.0.1:0"]);
     assert!(
         err.contains("--include-raw serves caller numbers and names: it needs client tokens"),
         "{err}"
@@ -269,14 +254,7 @@ fn include_raw_needs_client_tokens_even_on_loopback() {
 
 #[test]
 fn without_tokens_the_server_refuses_to_listen_beyond_loopback() {
-    let out = Command::new(env!("CARGO_BIN_EXE_callcube"))
-        .args(["serve", "--listen", "0.0.0.0:0", "--warehouse"])
-        .arg(built().warehouse_root())
-        .env_remove("CALLCUBE_SERVE_TOKENS")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = refused(&["serve", "--listen", "0.0.0.0:0"]);
     assert!(
         err.contains("no client token is configured (CALLCUBE_SERVE_TOKENS)") && err.contains("0.0.0.0:0"),
         "{err}"
@@ -440,13 +418,7 @@ fn the_html_report_opens_offline_in_chromium_with_the_marts_scorecard() {
 
 #[test]
 fn a_report_for_a_month_without_a_scorecard_says_which_months_there_are() {
-    let out = Command::new(env!("CARGO_BIN_EXE_callcube"))
-        .args(["report", "--month", "2025-01", "--out", "/dev/null", "--warehouse"])
-        .arg(built().warehouse_root())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = refused(&["report", "--month", "2025-01", "--out", "/dev/null"]);
     assert!(
         err.contains("no scorecard for 2025-01") && err.contains("months built: 2026-11"),
         "{err}"
