@@ -12,6 +12,8 @@
 -- dropped them) is looked up in the snapshots before it: usually nobody, and the lookup's
 -- scan is skipped when nobody is lost.
 -- carry: customer_key VARCHAR, city_code VARCHAR, brand VARCHAR, status VARCHAR, snapshot_dt DATE, first_seen_dt DATE
+-- computed once: each customer's latest snapshot since build_start(), read by `lost` and `snapshot`
+-- materialize: latest_since
 WITH carried AS (
     SELECT customer_key, city_code, brand, status, snapshot_dt, first_seen_dt
     FROM conformed_dim_customer

@@ -33,6 +33,8 @@
 -- (every date in a whole build). A survey read whose leg is not near may still have
 -- one earlier (a late survey): it is looked up in every earlier leg — usually none is missing,
 -- and the lookup's scan is then skipped — and dropped, as its rows belong to earlier dates.
+-- computed once: the surveys' latest deliveries, ranked over every delivery of their keys
+-- materialize: read_surveys
 WITH near_legs AS (
     SELECT l.*
     FROM conformed_fact_agent_leg AS l

@@ -16,9 +16,13 @@
 -- look-up of their calls' legs, which are read whole, stay the size of those dates. The
 -- lookups are held in memory and the legs and earlier complaints streamed past them.
 -- joins: as written
+-- computed once: every work order's latest delivery and its customer key (an HMAC per row),
+-- read by the rebuilt rows, their calls and the repeat look-back
+-- materialize: wo
 WITH wo AS (
     SELECT
-        w.*,
+        -- the caller's number stays out of the scratch folder: only its key is read below
+        w.* EXCLUDE (caller),
         customer_key(w.caller) AS customer_key
     FROM latest_crm_work_orders AS w
 ),

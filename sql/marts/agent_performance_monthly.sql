@@ -54,6 +54,10 @@
 -- window: conformed_fact_survey -1..1
 -- a month is final once its finality row says so (is_final flips once; settled_days grows nightly)
 -- window: conformed_month_finality 0..0 reading month,is_final
+-- computed once: `indicators` (all of D's inputs) is read by the scores and the final select,
+-- `center_aht` by D5 and the talk outliers, `roster` by the agents and the talk outliers,
+-- `successes` by D7's removals and the post-offer complaints
+-- materialize: roster, center_aht, successes, indicators
 WITH roster AS (
     SELECT month, agent_id, team_id, center_id
     FROM (

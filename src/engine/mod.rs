@@ -19,6 +19,7 @@ pub mod fingerprint;
 pub mod graph;
 pub mod incremental;
 pub mod key_dates;
+pub mod materialize;
 pub mod memory_pool;
 pub mod model_header;
 pub mod models;
@@ -27,6 +28,7 @@ pub mod param_tables;
 pub mod params_table;
 pub mod pii;
 pub mod raw_partitions;
+pub mod redelivered;
 
 /// A session over the warehouse at `root`, with its tables registered.
 pub async fn session(root: &Path) -> Result<(SessionContext, Vec<String>)> {
@@ -105,7 +107,7 @@ pub async fn model_session_keyed(
     ctx.register_udwf(overlap::kept_after_overlap_udwf());
     register_functions(&ctx);
     param_tables::register(&ctx, params)?;
-    register_latest_views(&ctx).await?;
+    register_latest_views(&ctx, root).await?;
     Ok(ctx)
 }
 
@@ -122,9 +124,13 @@ fn register_functions(ctx: &SessionContext) {
 /// file, then line), for models to read instead of the raw table. Landing
 /// dedupes within a date; a key whose date changed between deliveries sits in
 /// two partitions, and this keeps the newer. Snapshots keep one row per key
-/// and snapshot date.
-async fn register_latest_views(ctx: &SessionContext) -> Result<()> {
+/// and snapshot date. The keys in more than one partition come from
+/// [`redelivered`], brought up to date first.
+async fn register_latest_views(ctx: &SessionContext, root: &Path) -> Result<()> {
     for t in crate::schema::TABLES {
+        if !t.is_snapshot() {
+            redelivered::refresh(ctx, root, t, true).await?;
+        }
         let view = ctx.sql(&latest_view_sql(t, None)).await?.into_view();
         ctx.register_table(latest_view_name(t).as_str(), view)?;
     }
@@ -139,11 +145,14 @@ pub fn latest_view_name(t: &crate::schema::TableDef) -> String {
 /// The query of `t`'s `latest_*` view: every date, or only the rows of
 /// `dates` — still each key's latest delivery over every date, so a key
 /// delivered again on a date outside `dates` is not kept at its old date.
+///
+/// A partition holds one row per key (landing keeps the latest), so a row is
+/// superseded only by a later delivery of its key into another partition:
+/// the deliveries [`redelivered`] lists, ranked, tell which rows (key and
+/// `dt`) lose. They are the small side of an anti join the raw rows stream
+/// past: one scan of the dates read, however long the history. A snapshot's
+/// key includes its date, so its rows are its latest.
 pub fn latest_view_sql(t: &crate::schema::TableDef, dates: Option<&dateset::DateSet>) -> String {
-    let mut partition: Vec<&str> = t.key.to_vec();
-    if t.is_snapshot() {
-        partition.push("dt");
-    }
     let columns: Vec<String> = t
         .raw_schema()
         .fields()
@@ -152,73 +161,27 @@ pub fn latest_view_sql(t: &crate::schema::TableDef, dates: Option<&dateset::Date
         .chain(std::iter::once("dt".to_string()))
         .collect();
     let raw = t.raw_table_name();
-    let key = partition.join(", ");
-    let on = |a: &str, b: &str| -> String {
-        partition
-            .iter()
-            .map(|k| format!("{a}.{k} = {b}.{k}"))
-            .collect::<Vec<_>>()
-            .join(" AND ")
-    };
-    let order = "_src_folder DESC, _src_file DESC, _src_line DESC";
-    match dates {
-        // The rows of `dates`, each kept unless its key has a later delivery.
-        // Every delivery of their keys is found by a narrow scan (the hash table
-        // holds the keys of `dates`); ranking those tells the latest of the keys
-        // delivered more than once, a small table. The wide rows of `dates`
-        // then stream past it (`dup RIGHT JOIN n`): with them as a join's build
-        // side, rebuilding a week of IVR calls held 850 MB in a 1 GiB pool.
-        Some(dates) if !t.is_snapshot() => {
-            let cols: Vec<String> = columns.iter().map(|c| format!("n.{c}")).collect();
-            format!(
-                "WITH n AS (SELECT * FROM {raw} WHERE {cond}), \
-                 k AS (SELECT DISTINCT {key} FROM n), \
-                 deliveries AS (SELECT {okey}, o._src_folder, o._src_file, o._src_line FROM k JOIN {raw} AS o ON {ok}), \
-                 ranked AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {order}) AS r, \
-                 COUNT(*) OVER (PARTITION BY {key}) AS copies FROM deliveries), \
-                 dup AS (SELECT *, true AS is_dup FROM ranked WHERE r = 1 AND copies > 1) \
-                 SELECT {cols} FROM dup AS l RIGHT JOIN n ON {nl} \
-                 WHERE l.is_dup IS NULL OR (n._src_folder = l._src_folder \
-                 AND n._src_file = l._src_file AND n._src_line = l._src_line)",
-                cond = dates.sql_condition("dt"),
-                okey = partition
-                    .iter()
-                    .map(|k| format!("o.{k}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                ok = on("k", "o"),
-                nl = on("n", "l"),
-                cols = cols.join(", "),
-            )
-        }
-        // A snapshot's key includes its date: the latest per key and date is within the dates.
-        Some(dates) => format!(
-            "SELECT {cols} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {order}) AS r              FROM {raw} WHERE {cond}) WHERE r = 1",
-            cols = columns.join(", "),
-            cond = dates.sql_condition("dt"),
-        ),
-        // Only keys delivered more than once need ranking: hash out the rest
-        // first (a window over every row sorts them all, several times slower).
-        // The few repeated keys are the hash table (`dup … RIGHT ANTI/SEMI JOIN
-        // raw`) and the raw rows stream past it: with the raw rows as the build
-        // side, the join held the whole table in memory and emitted the rows
-        // it kept as one batch at the end, which a 1 GiB pool refused to sort
-        // after two weeks of agent states.
-        None => {
-            let cols: Vec<String> = columns.iter().map(|c| format!("r.{c}")).collect();
-            format!(
-                "WITH dup AS (SELECT {key} FROM {raw} GROUP BY {key} HAVING COUNT(*) > 1)                  SELECT {rcols} FROM dup AS d RIGHT ANTI JOIN {raw} AS r ON {on}                  UNION ALL                  SELECT {cols} FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY {rkey} ORDER BY r._src_folder DESC,                  r._src_file DESC, r._src_line DESC) AS delivery_rank FROM dup AS d RIGHT SEMI JOIN {raw} AS r ON {on})                  WHERE delivery_rank = 1",
-                rkey = partition
-                    .iter()
-                    .map(|k| format!("r.{k}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                rcols = cols.join(", "),
-                cols = columns.join(", "),
-                on = on("d", "r"),
-            )
-        }
+    let cond = dates.map_or_else(|| "true".to_string(), |d| d.sql_condition("dt"));
+    if t.is_snapshot() {
+        return format!("SELECT {} FROM {raw} WHERE {cond}", columns.join(", "));
     }
+    let key = t.key.join(", ");
+    let on: Vec<String> = t
+        .key
+        .iter()
+        .chain(std::iter::once(&"dt"))
+        .map(|k| format!("s.{k} = r.{k}"))
+        .collect();
+    let cols: Vec<String> = columns.iter().map(|c| format!("r.{c}")).collect();
+    format!(
+        "WITH superseded AS (SELECT {key}, dt FROM (SELECT {key}, dt, ROW_NUMBER() OVER (PARTITION BY {key} \
+         ORDER BY _src_folder DESC, _src_file DESC, _src_line DESC) AS delivery_rank FROM {redelivered}) \
+         WHERE delivery_rank > 1 AND {cond}) \
+         SELECT {cols} FROM superseded AS s RIGHT ANTI JOIN (SELECT * FROM {raw} WHERE {cond}) AS r ON {on}",
+        redelivered = redelivered::table_name(t),
+        cols = cols.join(", "),
+        on = on.join(" AND "),
+    )
 }
 
 /// A source never delivered (a site without QA data, a test fixture without

@@ -15,7 +15,12 @@
 //! -- joins: as written                              left side of each join held, right streamed
 //! -- finality: 1                                    reads settled_days >= 1 of finality_dates only
 //! -- carry: agent_id VARCHAR, end_ts TIMESTAMP      reads its own rows before build_start()
+//! -- materialize: roster, indicators                these CTEs computed once, not per reference
 //! ```
+//!
+//! `materialize` names CTEs of the query that later parts read more than once:
+//! DataFusion runs a CTE's plan again at every reference, so each named one is
+//! computed once into a scratch folder first ([`crate::engine::materialize`]).
 //!
 //! `carry` declares that the model reads its own table (by name) for the dates
 //! before the first one it rebuilds, `build_start()`, and names the columns
@@ -143,6 +148,8 @@ pub struct Header {
     /// `-- carry: <column> <type>, …`: the columns of its own table the model
     /// reads, for the dates before the first it rebuilds.
     pub carry: Option<Vec<(String, String)>>,
+    /// `-- materialize: <cte>, …`: CTEs computed once before the query runs.
+    pub materialize: Vec<String>,
 }
 
 impl Header {
@@ -265,6 +272,15 @@ pub fn parse(sql: &str) -> Result<Header, String> {
                     ))
                 })?;
             header.carry = Some(columns);
+        } else if let Some(m) = comment.strip_prefix("materialize:") {
+            let names = list(m);
+            if names.is_empty() || names.iter().any(|n| n.contains(char::is_whitespace)) {
+                return Err(at(format!(
+                    "`materialize: {}`; expected `materialize: <cte>[, <cte>…]`",
+                    m.trim()
+                )));
+            }
+            header.materialize.extend(names);
         } else if let Some(w) = comment.strip_prefix("window:") {
             let words: Vec<&str> = w.split_whitespace().collect();
             if words.get(1) == Some(&"by") {
@@ -523,6 +539,15 @@ mod tests {
         };
         assert_eq!(hi.days(&params()), Ok(1));
         assert!(parse("-- window: t ..\nSELECT 1").unwrap_err().contains("empty bound"));
+    }
+
+    #[test]
+    fn materialize_lists_ctes_across_lines() {
+        let h = parse("-- kind: by_date\n-- materialize: roster, center_aht\n-- materialize: indicators\nSELECT 1")
+            .unwrap();
+        assert_eq!(h.materialize, ["roster", "center_aht", "indicators"]);
+        assert!(parse("-- materialize:\nSELECT 1").unwrap_err().contains("line 1"));
+        assert!(parse("-- materialize: a b\nSELECT 1").is_err());
     }
 
     #[test]

@@ -24,6 +24,7 @@ use datafusion::sql::parser::DFParser;
 use datafusion::sql::resolve::resolve_table_references;
 
 use crate::engine::dateset::DateSet;
+use crate::engine::materialize;
 use crate::engine::model_header::{self, Header};
 use crate::error::{Error, Result, io_err};
 use crate::warehouse::{self, partitions, stream_writer::Written, stream_writer::write_stream};
@@ -314,6 +315,17 @@ impl Staging {
         self.observer = Some(Box::new(observer));
     }
 
+    /// A scratch folder beside `<root>/<dir>` for the model's CTE `name`
+    /// (see [`materialize`]); crash recovery removes it like a staging folder.
+    pub fn scratch_dir(&self, dir: &str, name: &str) -> PathBuf {
+        let dest = self.root.join(dir);
+        dest.with_file_name(format!(
+            ".{}.{}.cte-{name}.tmp",
+            dest.file_name().expect("table dir").to_string_lossy(),
+            self.run_id
+        ))
+    }
+
     /// A fresh hidden folder beside `<root>/<dir>`, to be swapped in by
     /// [`Staging::commit`], and the folder of the batch staged before it in
     /// this run, if any: it leaves the list, its partitions to be carried over.
@@ -516,13 +528,31 @@ async fn run_each(
             let whole = staging.build_start().and_then(|d| d.first()).is_none();
             register_carried(ctx, &m.table, columns, whole).await?;
         }
-        let written = staging
-            .stage_sql(ctx, &m.dir, &m.sql, &format!("model `{}`", m.table))
-            .await
-            .map_err(|e| Error::BadFile {
-                file: m.path.clone(),
-                reason: e.to_string(),
-            })?;
+        let what = format!("model `{}`", m.table);
+        let in_file = |e: Error| Error::BadFile {
+            file: m.path.clone(),
+            reason: e.to_string(),
+        };
+        let materialized = match m.header.materialize.is_empty() {
+            true => None,
+            false => Some(
+                materialize::materialize(
+                    ctx,
+                    &m.sql,
+                    &m.header.materialize,
+                    |cte| staging.scratch_dir(&m.dir, cte),
+                    &what,
+                )
+                .await
+                .map_err(in_file)?,
+            ),
+        };
+        let sql = materialized.as_ref().map_or(m.sql.as_str(), |x| x.sql.as_str());
+        let written = staging.stage_sql(ctx, &m.dir, sql, &what).await;
+        if let Some(x) = materialized {
+            x.drop_scratch(ctx);
+        }
+        let written = written.map_err(in_file)?;
         counts.push(ModelCounts::of(&m.dir, written.rows, started));
     }
     Ok(())

@@ -212,7 +212,9 @@ fn signature(dir: &Path) -> String {
 
 /// The changed dates of each `latest_<system>_<table>` view, from its raw
 /// table's changed partitions: those, and the partitions holding an earlier
-/// delivery of a key delivered again (the view drops it there).
+/// delivery of a key delivered again (the view drops it there). A key in a
+/// changed partition and in another is one `redelivered_*` lists (brought up
+/// to date when `ctx` was made), so only the changed partitions are read.
 pub async fn latest_changes(
     ctx: &SessionContext,
     raw: &BTreeMap<String, DateSet>,
@@ -227,9 +229,10 @@ pub async fn latest_changes(
             let keys = t.key.join(", ");
             let on: Vec<String> = t.key.iter().map(|k| format!("o.{k} = n.{k}")).collect();
             let sql = format!(
-                "SELECT DISTINCT CAST(CAST(o.dt AS INT) AS BIGINT) AS d FROM {raw} AS o \
+                "SELECT DISTINCT CAST(CAST(o.dt AS INT) AS BIGINT) AS d FROM {listed} AS o \
                  JOIN (SELECT DISTINCT {keys} FROM {raw} WHERE {now}) AS n ON {on} WHERE NOT ({was})",
                 raw = t.raw_table_name(),
+                listed = crate::engine::redelivered::table_name(t),
                 now = changed.sql_condition("dt"),
                 was = changed.sql_condition("o.dt"),
                 on = on.join(" AND "),

@@ -1,0 +1,382 @@
+//! `redelivered_<system>_<table>`: every delivery of the keys that sit in
+//! more than one raw partition, kept up to date in `_state/redelivered/` so
+//! the `latest_*` views need not group every key of history on every read.
+//!
+//! Landing keeps one row per key in a partition. A key whose business date
+//! changed between deliveries sits in two partitions, and its `latest_*` view
+//! keeps the later delivery. Finding those keys took a `GROUP BY` of every key
+//! the table ever held, once per model reading the view (and a join with
+//! every key for a view narrowed to some dates): a cost that grows with the
+//! warehouse, every night.
+//!
+//! The state file holds the deliveries (key columns, `dt`, provenance) of the
+//! keys found in more than one partition, and in its metadata the partitions
+//! it reflects: each data file's size and modification time, and each key
+//! column's least and greatest value (as text). A session brings it up to
+//! date by reading only what a changed partition (landed, re-landed, emptied
+//! or removed since) can share keys with: the changed partitions, the
+//! partitions whose key ranges overlap theirs in every key column (keys that
+//! grow with time — call and work-order ids, state start times — overlap only
+//! their neighbours; random keys overlap everything and read everything), and
+//! the partitions of listed keys met again. The file is a cache of the raw
+//! layer: a version that matches its metadata is right, a stale one is
+//! brought up to date, a missing or unreadable one is computed again.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use datafusion::arrow::array::{ArrayRef, AsArray, RecordBatch};
+use datafusion::arrow::compute::{cast, concat_batches};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::file::properties::WriterProperties;
+use datafusion::prelude::SessionContext;
+use serde::{Deserialize, Serialize};
+
+use crate::engine::dateset::DateSet;
+use crate::error::Result;
+use crate::schema::{SRC_FILE, SRC_FOLDER, SRC_LINE, TableDef};
+use crate::warehouse::partitions::{data_files, partition_dates};
+
+/// The table's name in SQL.
+pub fn table_name(t: &TableDef) -> String {
+    format!("redelivered_{}_{}", t.system, t.name)
+}
+
+/// Metadata key of the partitions a state file reflects.
+const PARTITIONS_KEY: &str = "callcube.partitions";
+
+/// What a state file knows of one raw partition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Partition {
+    /// Its data files' sizes and modification times (ns), in name order.
+    files: Vec<(u64, i64)>,
+    /// Per key column, the least and greatest value as text (None: no rows).
+    range: Option<Vec<(String, String)>>,
+}
+
+impl Partition {
+    /// Whether a key of `self` may also be in `other`: every key column's ranges overlap.
+    fn overlaps(&self, other: &Partition) -> bool {
+        match (&self.range, &other.range) {
+            (Some(a), Some(b)) => a.iter().zip(b).all(|((alo, ahi), (blo, bhi))| alo <= bhi && blo <= ahi),
+            _ => false,
+        }
+    }
+}
+
+/// The schema of a state: the key columns, `dt` and provenance.
+fn schema(t: &TableDef) -> SchemaRef {
+    let raw = t.raw_schema();
+    let mut fields: Vec<Field> = t
+        .key
+        .iter()
+        .map(|k| raw.field_with_name(k).expect("keys are declared columns").clone())
+        .collect();
+    fields.push(Field::new("dt", DataType::Date32, false));
+    for c in [SRC_FOLDER, SRC_FILE, SRC_LINE] {
+        fields.push(raw.field_with_name(c).expect("provenance").clone());
+    }
+    Arc::new(Schema::new(fields))
+}
+
+fn state_path(root: &Path, t: &TableDef) -> PathBuf {
+    root.join("_state")
+        .join("redelivered")
+        .join(format!("{}_{}.parquet", t.system, t.name))
+}
+
+/// The raw partitions as they are now: date → data files' sizes and times.
+fn listing(root: &Path, t: &TableDef) -> BTreeMap<i64, Vec<(u64, i64)>> {
+    let dir = root.join("raw").join(t.system).join(t.name);
+    partition_dates(&dir)
+        .into_iter()
+        .map(|(day, path)| {
+            let mut files: Vec<PathBuf> = data_files(&path).collect();
+            files.sort();
+            let stamps = files
+                .iter()
+                .map(|f| {
+                    let m = std::fs::metadata(f).ok();
+                    let size = m.as_ref().map_or(0, std::fs::Metadata::len);
+                    let time = m
+                        .and_then(|m| m.modified().ok())
+                        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
+                    (size, time)
+                })
+                .collect();
+            (day, stamps)
+        })
+        .collect()
+}
+
+/// A state file's rows and partitions; None when missing or unreadable.
+fn read_state(path: &Path, schema: &SchemaRef) -> Option<(RecordBatch, BTreeMap<i64, Partition>)> {
+    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let file = std::fs::File::open(path).ok()?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).ok()?;
+    let partitions = builder
+        .metadata()
+        .file_metadata()
+        .key_value_metadata()?
+        .iter()
+        .find(|kv| kv.key == PARTITIONS_KEY)?
+        .value
+        .as_deref()
+        .and_then(|v| serde_json::from_str(v).ok())?;
+    let batches: Vec<RecordBatch> = builder.build().ok()?.collect::<std::result::Result<_, _>>().ok()?;
+    let batch = concat_batches(&builder_schema(&batches, schema), &batches).ok()?;
+    (batch.schema().fields() == schema.fields()).then_some((batch, partitions))
+}
+
+fn builder_schema(batches: &[RecordBatch], schema: &SchemaRef) -> SchemaRef {
+    batches.first().map_or_else(|| Arc::clone(schema), RecordBatch::schema)
+}
+
+/// Write a state file (a temporary file renamed over it: readers see the old or the new).
+fn write_state(path: &Path, batch: &RecordBatch, partitions: &BTreeMap<i64, Partition>) -> Result<()> {
+    let dir = path.parent().expect("state folder");
+    std::fs::create_dir_all(dir).map_err(crate::error::io_err(dir))?;
+    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
+    let json = serde_json::to_string(partitions).expect("partitions serialise");
+    let props = WriterProperties::builder()
+        .set_key_value_metadata(Some(vec![datafusion::parquet::file::metadata::KeyValue::new(
+            PARTITIONS_KEY.to_string(),
+            json,
+        )]))
+        .build();
+    let file = std::fs::File::create(&tmp).map_err(crate::error::io_err(&tmp))?;
+    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props))?;
+    writer.write(batch)?;
+    writer.close()?;
+    std::fs::rename(&tmp, path).map_err(crate::error::io_err(path))?;
+    Ok(())
+}
+
+/// `batch`'s columns cast to `schema`'s types (Parquet reads strings as views).
+fn conform(batch: &RecordBatch, schema: &SchemaRef) -> Result<RecordBatch> {
+    let columns: Vec<ArrayRef> = schema
+        .fields()
+        .iter()
+        .zip(batch.columns())
+        .map(|(f, c)| cast(c, f.data_type()))
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(RecordBatch::try_new(Arc::clone(schema), columns)?)
+}
+
+async fn collect(ctx: &SessionContext, sql: &str, schema: &SchemaRef) -> Result<RecordBatch> {
+    let batches = ctx.sql(sql).await?.collect().await?;
+    let parts: Vec<RecordBatch> = batches.iter().map(|b| conform(b, schema)).collect::<Result<_>>()?;
+    Ok(concat_batches(schema, &parts)?)
+}
+
+/// Bring `t`'s state up to date and register it in `ctx` as [`table_name`].
+/// `persist`: write it back when it changed (a failed write only costs the
+/// next session the same work).
+pub async fn refresh(ctx: &SessionContext, root: &Path, t: &TableDef, persist: bool) -> Result<()> {
+    let schema = schema(t);
+    let path = state_path(root, t);
+    let now = listing(root, t);
+    let (old, mut known) =
+        read_state(&path, &schema).unwrap_or_else(|| (RecordBatch::new_empty(Arc::clone(&schema)), BTreeMap::new()));
+    let changed: BTreeSet<i64> = now
+        .iter()
+        .filter(|(d, files)| known.get(d).is_none_or(|p| p.files != **files))
+        .map(|(d, _)| *d)
+        .chain(known.keys().filter(|d| !now.contains_key(d)).copied())
+        .collect();
+    let batch = if changed.is_empty() {
+        old
+    } else {
+        let batch = update(ctx, t, &schema, &old, &mut known, &now, &changed).await?;
+        if let Err(e) = persist.then(|| write_state(&path, &batch, &known)).transpose() {
+            tracing::warn!(table = %t.qualified(), error = %e, "could not save the re-delivered keys");
+        }
+        batch
+    };
+    crate::engine::models::register_batch(ctx, &table_name(t), batch)
+}
+
+/// The state after the partitions `changed` (of `now`); `known` is updated to `now`.
+async fn update(
+    ctx: &SessionContext,
+    t: &TableDef,
+    schema: &SchemaRef,
+    old: &RecordBatch,
+    known: &mut BTreeMap<i64, Partition>,
+    now: &BTreeMap<i64, Vec<(u64, i64)>>,
+    changed: &BTreeSet<i64>,
+) -> Result<RecordBatch> {
+    let raw = t.raw_table_name();
+    let keys = t.key.join(", ");
+    let provenance = format!("dt, {SRC_FOLDER}, {SRC_FILE}, {SRC_LINE}");
+    let on = |a: &str, b: &str| -> String {
+        t.key
+            .iter()
+            .map(|k| format!("{a}.{k} = {b}.{k}"))
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    };
+    let dates = |days: &BTreeSet<i64>| -> String {
+        let mut set = DateSet::empty();
+        for &d in days {
+            set.union(&DateSet::range(d, d));
+        }
+        set.sql_condition("dt")
+    };
+    // The key ranges of the changed partitions that still exist.
+    known.retain(|d, _| now.contains_key(d) && !changed.contains(d));
+    let present: BTreeSet<i64> = changed.iter().filter(|d| now.contains_key(d)).copied().collect();
+    let ranges: Vec<String> = t
+        .key
+        .iter()
+        .map(|k| format!("MIN(CAST({k} AS VARCHAR)), MAX(CAST({k} AS VARCHAR))"))
+        .collect();
+    let mut fresh: BTreeMap<i64, Partition> = present
+        .iter()
+        .map(|d| {
+            let p = Partition {
+                files: now[d].clone(),
+                range: None,
+            };
+            (*d, p)
+        })
+        .collect();
+    if !present.is_empty() {
+        let sql = format!(
+            "SELECT CAST(dt AS BIGINT), {} FROM {raw} WHERE {} GROUP BY dt",
+            ranges.join(", "),
+            dates(&present)
+        );
+        for b in ctx.sql(&sql).await?.collect().await? {
+            let text: Vec<ArrayRef> = b.columns()[1..]
+                .iter()
+                .map(|c| cast(c, &DataType::Utf8))
+                .collect::<std::result::Result<_, _>>()?;
+            let days = cast(b.column(0), &DataType::Int64)?;
+            let days = days.as_primitive::<datafusion::arrow::datatypes::Int64Type>();
+            for r in 0..b.num_rows() {
+                let day = days.value(r);
+                let range = (0..t.key.len())
+                    .map(|i| {
+                        let lo = text[2 * i].as_string::<i32>();
+                        let hi = text[2 * i + 1].as_string::<i32>();
+                        (lo.value(r).to_string(), hi.value(r).to_string())
+                    })
+                    .collect();
+                if let Some(p) = fresh.get_mut(&day) {
+                    p.range = Some(range);
+                }
+            }
+        }
+    }
+    // What the changed partitions can share keys with.
+    let mut read: BTreeSet<i64> = present.clone();
+    for p in fresh.values() {
+        for (d, q) in known.iter() {
+            if p.overlaps(q) {
+                read.insert(*d);
+            }
+        }
+    }
+    let whole = known.is_empty() || read.len() * 2 > now.len();
+    let batch = if whole {
+        // A first build, or most of the table: group every key once.
+        collect(
+            ctx,
+            &format!(
+                "WITH dup AS (SELECT {keys} FROM {raw} GROUP BY {keys} HAVING COUNT(*) > 1) \
+                 SELECT {rkeys}, r.dt, r.{SRC_FOLDER}, r.{SRC_FILE}, r.{SRC_LINE} \
+                 FROM dup AS d RIGHT SEMI JOIN {raw} AS r ON {on}",
+                rkeys = t.key.iter().map(|k| format!("r.{k}")).collect::<Vec<_>>().join(", "),
+                on = on("d", "r"),
+            ),
+            schema,
+        )
+        .await?
+    } else {
+        // The keys of the changed partitions, and the listed keys that were in them.
+        let old_table = format!("__{}_before", table_name(t));
+        crate::engine::models::register_batch(ctx, &old_table, old.clone())?;
+        let k = collect(
+            ctx,
+            &format!(
+                "SELECT DISTINCT {keys} FROM {raw} WHERE {c} UNION SELECT {keys} FROM {old_table} WHERE {c}",
+                c = dates(changed)
+            ),
+            &Arc::new(Schema::new(schema.fields()[..t.key.len()].to_vec())),
+        )
+        .await?;
+        let k_table = format!("__{}_keys", table_name(t));
+        crate::engine::models::register_batch(ctx, &k_table, k)?;
+        // The listed deliveries of those keys tell which other partitions to read.
+        let met = ctx
+            .sql(&format!(
+                "SELECT DISTINCT CAST(o.dt AS BIGINT) FROM {k_table} AS k JOIN {old_table} AS o ON {}",
+                on("k", "o")
+            ))
+            .await?
+            .collect()
+            .await?;
+        for b in met {
+            let days = cast(b.column(0), &DataType::Int64)?;
+            read.extend(
+                days.as_primitive::<datafusion::arrow::datatypes::Int64Type>()
+                    .values()
+                    .iter()
+                    .copied(),
+            );
+        }
+        read.retain(|d| now.contains_key(d));
+        let rkeys = t.key.iter().map(|k| format!("r.{k}")).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT {keys}, {provenance} FROM (\
+               SELECT {rkeys}, r.dt, r.{SRC_FOLDER}, r.{SRC_FILE}, r.{SRC_LINE}, \
+               COUNT(*) OVER (PARTITION BY {rkeys}) AS deliveries \
+               FROM {k_table} AS k JOIN (SELECT {keys}, {provenance} FROM {raw} WHERE {r}) AS r ON {on_kr}) \
+             WHERE deliveries > 1 \
+             UNION ALL \
+             SELECT o.* FROM {k_table} AS k RIGHT ANTI JOIN {old_table} AS o ON {on_ko}",
+            r = dates(&read),
+            on_kr = on("k", "r"),
+            on_ko = on("k", "o"),
+        );
+        let batch = collect(ctx, &sql, schema).await;
+        let _ = ctx.deregister_table(old_table.as_str());
+        let _ = ctx.deregister_table(k_table.as_str());
+        batch?
+    };
+    known.extend(fresh);
+    Ok(batch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(range: &[(&str, &str)]) -> Partition {
+        Partition {
+            files: vec![(1, 1)],
+            range: Some(range.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()),
+        }
+    }
+
+    #[test]
+    fn partitions_overlap_only_when_every_key_column_does() {
+        // Calls of one day and the next share the ids around midnight.
+        assert!(p(&[("CL0100", "CL0200")]).overlaps(&p(&[("CL0190", "CL0300")])));
+        assert!(!p(&[("CL0100", "CL0200")]).overlaps(&p(&[("CL0201", "CL0300")])));
+        // Agent states: every agent every day, but start times a day apart.
+        let monday = p(&[("A01", "A99"), ("2026-11-16 00:00:00", "2026-11-16 23:59:00")]);
+        let tuesday = p(&[("A01", "A99"), ("2026-11-17 00:00:00", "2026-11-17 23:59:00")]);
+        assert!(!monday.overlaps(&tuesday));
+        // An empty partition shares nothing.
+        let empty = Partition {
+            files: vec![(1, 1)],
+            range: None,
+        };
+        assert!(!empty.overlaps(&monday));
+    }
+}
