@@ -44,14 +44,19 @@ pub fn table_name(t: &TableDef) -> String {
     format!("redelivered_{}_{}", t.system, t.name)
 }
 
-/// Metadata key of the partitions a state file reflects.
-const PARTITIONS_KEY: &str = "callcube.partitions";
+/// Metadata key of the partitions a state file reflects. It names the
+/// DataFusion version whose text casts made the key ranges: a file written by
+/// another one is computed again, as the text of a timestamp may differ.
+fn partitions_key() -> String {
+    format!("callcube.partitions/datafusion-{}", datafusion::DATAFUSION_VERSION)
+}
 
 /// What a state file knows of one raw partition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Partition {
-    /// Its data files' sizes and modification times (ns), in name order.
-    files: Vec<(u64, i64)>,
+    /// Its data files' sizes, modification times (ns) and inodes, in name
+    /// order: a file rewritten within a coarse clock tick is a new inode.
+    files: Vec<(u64, i64, u64)>,
     /// Per key column, the least and greatest value as text (None: no rows).
     range: Option<Vec<(String, String)>>,
 }
@@ -88,7 +93,7 @@ fn state_path(root: &Path, t: &TableDef) -> PathBuf {
 }
 
 /// The raw partitions as they are now: date → data files' sizes and times.
-fn listing(root: &Path, t: &TableDef) -> BTreeMap<i64, Vec<(u64, i64)>> {
+fn listing(root: &Path, t: &TableDef) -> BTreeMap<i64, Vec<(u64, i64, u64)>> {
     let dir = root.join("raw").join(t.system).join(t.name);
     partition_dates(&dir)
         .into_iter()
@@ -100,11 +105,12 @@ fn listing(root: &Path, t: &TableDef) -> BTreeMap<i64, Vec<(u64, i64)>> {
                 .map(|f| {
                     let m = std::fs::metadata(f).ok();
                     let size = m.as_ref().map_or(0, std::fs::Metadata::len);
+                    let inode = m.as_ref().map_or(0, std::os::unix::fs::MetadataExt::ino);
                     let time = m
                         .and_then(|m| m.modified().ok())
                         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
                         .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
-                    (size, time)
+                    (size, time, inode)
                 })
                 .collect();
             (day, stamps)
@@ -122,7 +128,7 @@ fn read_state(path: &Path, schema: &SchemaRef) -> Option<(RecordBatch, BTreeMap<
         .file_metadata()
         .key_value_metadata()?
         .iter()
-        .find(|kv| kv.key == PARTITIONS_KEY)?
+        .find(|kv| kv.key == partitions_key())?
         .value
         .as_deref()
         .and_then(|v| serde_json::from_str(v).ok())?;
@@ -143,7 +149,7 @@ fn write_state(path: &Path, batch: &RecordBatch, partitions: &BTreeMap<i64, Part
     let json = serde_json::to_string(partitions).expect("partitions serialise");
     let props = WriterProperties::builder()
         .set_key_value_metadata(Some(vec![datafusion::parquet::file::metadata::KeyValue::new(
-            PARTITIONS_KEY.to_string(),
+            partitions_key(),
             json,
         )]))
         .build();
@@ -206,7 +212,7 @@ async fn update(
     schema: &SchemaRef,
     old: &RecordBatch,
     known: &mut BTreeMap<i64, Partition>,
-    now: &BTreeMap<i64, Vec<(u64, i64)>>,
+    now: &BTreeMap<i64, Vec<(u64, i64, u64)>>,
     changed: &BTreeSet<i64>,
 ) -> Result<RecordBatch> {
     let raw = t.raw_table_name();
@@ -358,7 +364,7 @@ mod tests {
 
     fn p(range: &[(&str, &str)]) -> Partition {
         Partition {
-            files: vec![(1, 1)],
+            files: vec![(1, 1, 1)],
             range: Some(range.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()),
         }
     }
@@ -374,7 +380,7 @@ mod tests {
         assert!(!monday.overlaps(&tuesday));
         // An empty partition shares nothing.
         let empty = Partition {
-            files: vec![(1, 1)],
+            files: vec![(1, 1, 1)],
             range: None,
         };
         assert!(!empty.overlaps(&monday));
