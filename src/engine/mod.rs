@@ -129,7 +129,7 @@ fn register_functions(ctx: &SessionContext) {
 async fn register_latest_views(ctx: &SessionContext, root: &Path) -> Result<()> {
     for t in crate::schema::TABLES {
         if !t.is_snapshot() {
-            redelivered::refresh(ctx, root, t, true).await?;
+            redelivered::refresh(ctx, root, t).await?;
         }
         let view = ctx.sql(&latest_view_sql(t, None)).await?.into_view();
         ctx.register_table(latest_view_name(t).as_str(), view)?;

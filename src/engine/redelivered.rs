@@ -179,9 +179,9 @@ async fn collect(ctx: &SessionContext, sql: &str, schema: &SchemaRef) -> Result<
 }
 
 /// Bring `t`'s state up to date and register it in `ctx` as [`table_name`].
-/// `persist`: write it back when it changed (a failed write only costs the
-/// next session the same work).
-pub async fn refresh(ctx: &SessionContext, root: &Path, t: &TableDef, persist: bool) -> Result<()> {
+/// A state that changed is written back (a failed write only costs the next
+/// session the same work).
+pub async fn refresh(ctx: &SessionContext, root: &Path, t: &TableDef) -> Result<()> {
     let schema = schema(t);
     let path = state_path(root, t);
     let now = listing(root, t);
@@ -197,7 +197,7 @@ pub async fn refresh(ctx: &SessionContext, root: &Path, t: &TableDef, persist: b
         old
     } else {
         let batch = update(ctx, t, &schema, &old, &mut known, &now, &changed).await?;
-        if let Err(e) = persist.then(|| write_state(&path, &batch, &known)).transpose() {
+        if let Err(e) = write_state(&path, &batch, &known) {
             tracing::warn!(table = %t.qualified(), error = %e, "could not save the re-delivered keys");
         }
         batch
@@ -225,13 +225,7 @@ async fn update(
             .collect::<Vec<_>>()
             .join(" AND ")
     };
-    let dates = |days: &BTreeSet<i64>| -> String {
-        let mut set = DateSet::empty();
-        for &d in days {
-            set.union(&DateSet::range(d, d));
-        }
-        set.sql_condition("dt")
-    };
+    let dates = |days: &BTreeSet<i64>| DateSet::of(days.iter().copied()).sql_condition("dt");
     // The key ranges of the changed partitions that still exist.
     known.retain(|d, _| now.contains_key(d) && !changed.contains(d));
     let present: BTreeSet<i64> = changed.iter().filter(|d| now.contains_key(d)).copied().collect();
