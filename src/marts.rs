@@ -18,6 +18,7 @@ use crate::engine::models::{ModelCounts, Staging, collect_sql};
 use crate::error::Result;
 
 mod alerts;
+mod fused;
 mod trends;
 
 pub use alerts::ALERTS;
@@ -229,6 +230,8 @@ fn mart_dims(m: &catalog::Metric, grain: Grain) -> Vec<String> {
 }
 
 /// Every metric at `grain`, one row per period, dimension and member, on `dates` (`None`: every date).
+/// The metrics of plain sums come from [`fused::mart_rows`] (a query per
+/// cube table); period-end snapshots and A13 from their own query each.
 async fn metrics_at(
     ctx: &SessionContext,
     grain: Grain,
@@ -236,17 +239,32 @@ async fn metrics_at(
     fcr_window_h: i64,
     dates: Option<&DateSet>,
 ) -> Result<RecordBatch> {
-    let mut parts = Vec::new();
     // The first and last dates prune the cube's partitions; `dates` filters those between.
     let (from, to) = dates.map_or((None, None), |d| (d.first(), d.last()));
     let dates = dates.filter(|d| !d.is_all()).cloned();
     let folds = |m: &catalog::Metric| grain > Grain::Day && m.sums_add_up();
     register_folded_sums(ctx, grain, from, to, dates.as_ref(), folds).await?;
+    let mut fused = Vec::new();
+    let mut alone = Vec::new();
     for m in catalog::catalog().iter().filter(|m| grain >= m.min_grain()) {
         let dims = mart_dims(m, grain);
         if dims.is_empty() {
             continue;
         }
+        match fused::fusable(m) {
+            true => fused.push(fused::Fused {
+                metric: m,
+                dims,
+                folded: folds(m),
+            }),
+            false => alone.push((m, dims)),
+        }
+    }
+    let mut batches: Vec<RecordBatch> = Vec::new();
+    if let Some(b) = fused::mart_rows(ctx, grain, from, to, dates.as_ref(), &fused).await? {
+        batches.push(b);
+    }
+    for (m, dims) in alone {
         let req = Request {
             metric: m,
             grain,
@@ -256,11 +274,7 @@ async fn metrics_at(
             filter: None,
             dates: dates.clone(),
         };
-        let sql = match folds(m) {
-            true => req.sql_over(&folded_sums(m)),
-            false => req.sql(),
-        };
-        parts.push((m.id.clone(), format!(
+        let sql = format!(
             "SELECT '{}' AS metric_id, '{}' AS metric_key, '{grain}' AS grain, CAST(period_label AS VARCHAR) AS period, \
              CAST(dimension AS VARCHAR) AS dimension, CAST(member AS VARCHAR) AS member, \
              CAST(numerator AS DECIMAL(38, 10)) AS numerator, CAST(denominator AS DECIMAL(38, 10)) AS denominator, \
@@ -268,21 +282,38 @@ async fn metrics_at(
              CAST(flag AS VARCHAR) AS flag FROM ({})",
             m.id,
             m.key,
-            sql
-        )));
+            req.sql()
+        );
+        batches.push(collect_sql(ctx, &sql, &format!("metric mart by {grain}, metric {}", m.id)).await?);
     }
-    // One query per metric: a UNION ALL of all of them plans recursively deep
-    // enough to overflow a 2 MiB thread stack.
-    let mut batches = Vec::with_capacity(parts.len());
-    for (id, p) in &parts {
-        batches.push(collect_sql(ctx, p, &format!("metric mart by {grain}, metric {id}")).await?);
-    }
-    let batch = concat_batches(&batches[0].schema(), &batches)?;
+    let batch = concat_nullable(&batches)?;
     with_finality(&batch, grain, finality, fcr_window_h)
 }
 
-/// The table of [`register_folded_sums`].
-const FOLDED_SUMS: &str = "folded_sums";
+/// `batches` (the same columns and types) as one, every column nullable:
+/// the fused rows and a metric's own query differ only in that.
+fn concat_nullable(batches: &[RecordBatch]) -> Result<RecordBatch> {
+    let first = batches.first().expect("at least one metric at every grain").schema();
+    let fields: Vec<Field> = first
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone().with_nullable(true))
+        .collect();
+    let schema = Arc::new(Schema::new(fields));
+    let cast_all = |b: &RecordBatch| -> Result<RecordBatch> {
+        let columns = schema
+            .fields()
+            .iter()
+            .zip(b.columns())
+            .map(|(f, c)| cast(c, f.data_type()))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(RecordBatch::try_new(Arc::clone(&schema), columns)?)
+    };
+    let batches = batches.iter().map(cast_all).collect::<Result<Vec<_>>>()?;
+    Ok(concat_batches(&schema, &batches)?)
+}
+
+use fused::FOLDED_SUMS;
 
 /// Register [`FOLDED_SUMS`] for a week, month, quarter or year: for every
 /// metric `folds` accepts (its sums add up, [`catalog::Metric::sums_add_up`]),
@@ -322,14 +353,6 @@ async fn register_folded_sums(
     );
     let batch = collect_sql(ctx, &sql, &format!("metric mart by {grain}, the folded sums")).await?;
     crate::engine::models::register_batch(ctx, FOLDED_SUMS, batch)
-}
-
-/// `joined` of a metric whose sums add up, from [`FOLDED_SUMS`].
-fn folded_sums(m: &catalog::Metric) -> String {
-    format!(
-        "joined AS (SELECT period, dimension, member, n, d FROM {FOLDED_SUMS} WHERE metric_id = '{}')",
-        m.id
-    )
 }
 
 /// Append `is_final` and `dt`, the partition column: the period's first date.

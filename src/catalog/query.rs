@@ -10,6 +10,9 @@ use super::{Aggregate, ElsePoints, Grain, Kind, Metric, dimension_column};
 use crate::error::{Error, Result};
 use crate::timefmt::date_string;
 
+/// An aggregate with the dimensions it serves.
+pub type SumPart<'a> = (Vec<String>, &'a Aggregate);
+
 /// A numerator and denominator (either may be absent).
 type Aggregates<'a> = (Option<&'a Aggregate>, Option<&'a Aggregate>);
 
@@ -49,7 +52,7 @@ pub struct MetricRow {
     pub flag: Option<String>,
 }
 
-impl Request<'_> {
+impl<'a> Request<'a> {
     /// Refuse what the catalog does not allow, saying what it allows.
     pub fn check(&self) -> Result<()> {
         let m = self.metric;
@@ -90,65 +93,15 @@ impl Request<'_> {
     /// dimension and member with Σ numerator and Σ denominator. The marts
     /// pass Σ of the day mart's rows here for a metric whose sums add up.
     pub fn sql_over(&self, joined: &str) -> String {
-        let m = self.metric;
-        let scale = m.scale.as_deref().unwrap_or("1");
-        let has_den = m.denominator.is_some() || m.kind == Kind::Turnover;
-        let value = if has_den {
-            format!("CASE WHEN d IS NULL OR d = 0 THEN NULL ELSE n * ({scale}) / d END")
-        } else {
-            "n".to_string()
-        };
-        let x_scale = if m.is_ratio() { 100 } else { 1 };
-        let guard = format!("d IS NULL OR d = 0 OR ({scale}) IS NULL");
-        let points = if m.bands.is_empty() {
-            "CAST(NULL AS BIGINT)".to_string()
-        } else {
-            let mut s = format!("CASE WHEN {guard} THEN NULL");
-            for b in m.parsed_bands() {
-                s += &format!(
-                    " WHEN {} THEN {}",
-                    b.sql("n", "d", scale, x_scale),
-                    b.points.expect("scored")
-                );
-            }
-            let otherwise = match &m.else_points {
-                Some(ElsePoints::Points(p)) => p.to_string(),
-                Some(ElsePoints::Param(p)) => format!("params.{p}"),
-                None => "NULL".into(),
-            };
-            s + &format!(" ELSE CAST({otherwise} AS BIGINT) END")
-        };
-        let flag = match &m.flag {
-            None => "CAST(NULL AS VARCHAR)".to_string(),
-            Some(f) => {
-                let tests: Vec<String> = f
-                    .tests
-                    .iter()
-                    .map(|t| {
-                        super::Band::parse_test(t)
-                            .expect("checked")
-                            .sql("n", "d", scale, x_scale)
-                    })
-                    .collect();
-                let (yes, no) = if f.name == "pass" {
-                    ("pass", "fail")
-                } else {
-                    ("in_band", "out_of_band")
-                };
-                format!(
-                    "CASE WHEN {guard} THEN NULL WHEN {} THEN '{yes}' ELSE '{no}' END",
-                    tests.join(" AND ")
-                )
-            }
-        };
-        let den = if has_den { "d" } else { "CAST(NULL AS DECIMAL(38, 10))" };
+        let o = self.metric.outputs_sql();
         let label = period_label(self.grain, "joined.period");
         format!(
             "WITH {joined}\n\
-             SELECT {label} AS period_label, dimension, member, n AS numerator, {den} AS denominator, {value} AS value, {points} AS points, \
-             {flag} AS flag\n\
+             SELECT {label} AS period_label, dimension, member, n AS numerator, {} AS denominator, {} AS value, \
+             {} AS points, {} AS flag\n\
              FROM cube_params AS params CROSS JOIN joined\n\
-             ORDER BY joined.period, dimension, member"
+             ORDER BY joined.period, dimension, member",
+            o.denominator, o.value, o.points, o.flag
         )
     }
 
@@ -190,7 +143,7 @@ impl Request<'_> {
     /// dimension, and the member expression picking that dimension's column.
     /// Small tables go first in a cross join: DataFusion collects the left
     /// side, and a large left side costs several times more.
-    fn dimension_sql(&self, column: impl Fn(&str) -> String) -> (String, String) {
+    pub fn dimension_sql(&self, column: impl Fn(&str) -> String) -> (String, String) {
         // VALUES, not unnest(make_array(…)): the latter plans several times slower.
         let names: Vec<String> = self.dims.iter().map(|d| format!("('{d}')")).collect();
         let join = format!("(VALUES {}) AS dims(dimension)", names.join(", "));
@@ -201,11 +154,9 @@ impl Request<'_> {
         (join, member + " END")
     }
 
-    /// `num` and `den` (when the metric has one): Σ numerator and Σ
-    /// denominator per period, dimension and member. The dimensions of
-    /// `for_dims` take its aggregates: each group is computed apart and the
-    /// two put together.
-    fn parts_sql(&self) -> (String, Option<String>) {
+    /// The asked dimensions split by the aggregates they take: the metric's
+    /// own, and `for_dims`' for the dimensions it names.
+    fn dim_groups(&self) -> Vec<(Vec<String>, Aggregates<'a>)> {
         let m = self.metric;
         let (other, own): (Vec<String>, Vec<String>) = self
             .dims
@@ -219,7 +170,38 @@ impl Request<'_> {
         if let Some(f) = m.for_dims.as_ref().filter(|_| !other.is_empty()) {
             groups.push((other, (Some(&f.numerator), f.denominator.as_ref())));
         }
-        let part = |name: &str, pick: for<'a> fn(&Aggregates<'a>) -> Option<&'a Aggregate>| -> Option<String> {
+        groups
+    }
+
+    /// The aggregates of a ratio metric's Σ numerator and Σ denominator, each
+    /// with the dimensions it serves, as [`Self::sql`] computes them: the
+    /// denominator's list is empty when the metric has none, or when a group
+    /// of its dimensions has none (`d` is then NULL on every row).
+    pub fn sum_parts(&self) -> (Vec<SumPart<'a>>, Vec<SumPart<'a>>) {
+        let groups = self.dim_groups();
+        let num = groups
+            .iter()
+            .map(|(dims, a)| {
+                (
+                    dims.clone(),
+                    a.0.expect("a ratio metric has a numerator (checked at load)"),
+                )
+            })
+            .collect();
+        let den: Option<Vec<_>> = match self.metric.denominator {
+            None => None,
+            Some(_) => groups.iter().map(|(dims, a)| a.1.map(|d| (dims.clone(), d))).collect(),
+        };
+        (num, den.unwrap_or_default())
+    }
+
+    /// `num` and `den` (when the metric has one): Σ numerator and Σ
+    /// denominator per period, dimension and member. The dimensions of
+    /// `for_dims` take its aggregates: each group is computed apart and the
+    /// two put together.
+    fn parts_sql(&self) -> (String, Option<String>) {
+        let groups = self.dim_groups();
+        let part = |name: &str, pick: for<'b> fn(&Aggregates<'b>) -> Option<&'b Aggregate>| -> Option<String> {
             if let [(dims, aggregates)] = groups.as_slice() {
                 let sub = Request {
                     dims: dims.clone(),
@@ -305,6 +287,78 @@ impl Request<'_> {
              FROM snap AS s JOIN bounds AS b ON b.period = s.period AND s.dt = b.snap_dt \
              GROUP BY s.period, s.dimension, s.member)"
         )
+    }
+}
+
+/// A metric's output columns as SQL over `n` (Σ numerator), `d` (Σ
+/// denominator) and `params` (`cube_params`).
+pub struct Outputs {
+    pub denominator: String,
+    pub value: String,
+    pub points: String,
+    pub flag: String,
+}
+
+impl Metric {
+    /// The SQL of this metric's denominator column, value (n × scale / d), score points and flag.
+    pub fn outputs_sql(&self) -> Outputs {
+        let scale = self.scale.as_deref().unwrap_or("1");
+        let has_den = self.denominator.is_some() || self.kind == Kind::Turnover;
+        let value = if has_den {
+            format!("CASE WHEN d IS NULL OR d = 0 THEN NULL ELSE n * ({scale}) / d END")
+        } else {
+            "n".to_string()
+        };
+        let x_scale = if self.is_ratio() { 100 } else { 1 };
+        let guard = format!("d IS NULL OR d = 0 OR ({scale}) IS NULL");
+        let points = if self.bands.is_empty() {
+            "CAST(NULL AS BIGINT)".to_string()
+        } else {
+            let mut s = format!("CASE WHEN {guard} THEN NULL");
+            for b in self.parsed_bands() {
+                s += &format!(
+                    " WHEN {} THEN {}",
+                    b.sql("n", "d", scale, x_scale),
+                    b.points.expect("scored")
+                );
+            }
+            let otherwise = match &self.else_points {
+                Some(ElsePoints::Points(p)) => p.to_string(),
+                Some(ElsePoints::Param(p)) => format!("params.{p}"),
+                None => "NULL".into(),
+            };
+            s + &format!(" ELSE CAST({otherwise} AS BIGINT) END")
+        };
+        let flag = match &self.flag {
+            None => "CAST(NULL AS VARCHAR)".to_string(),
+            Some(f) => {
+                let tests: Vec<String> = f
+                    .tests
+                    .iter()
+                    .map(|t| {
+                        super::Band::parse_test(t)
+                            .expect("checked")
+                            .sql("n", "d", scale, x_scale)
+                    })
+                    .collect();
+                let (yes, no) = if f.name == "pass" {
+                    ("pass", "fail")
+                } else {
+                    ("in_band", "out_of_band")
+                };
+                format!(
+                    "CASE WHEN {guard} THEN NULL WHEN {} THEN '{yes}' ELSE '{no}' END",
+                    tests.join(" AND ")
+                )
+            }
+        };
+        let denominator = if has_den { "d" } else { "CAST(NULL AS DECIMAL(38, 10))" };
+        Outputs {
+            denominator: denominator.to_string(),
+            value,
+            points,
+            flag,
+        }
     }
 }
 
