@@ -372,55 +372,92 @@ RIGHT JOIN (prev AS p
     )
 }
 
-/// One row per customer and date: its tags and strategies, comma-separated
-/// and sorted. The names are known from the definitions, so each list is a
-/// `concat_ws` of one `MAX(CASE …)` per name (NULLs are skipped): plain
-/// aggregates, where `array_agg` would hold a list per customer outside the
-/// memory pool's reach (it ran out at a million customers). The customers of
-/// the day and their tag rows meet in one aggregate (UNION ALL, GROUP BY),
-/// which spills, where a join held every tag list of the dates rebuilt (900 MB
-/// on night 20 of the growth benchmark).
+/// One row per customer and date of `conformed_customer_day`: its tags and
+/// strategies, comma-separated and sorted, and how many tags it holds. A
+/// `when` tag holds where its condition does, so those are worked out on the
+/// customer's row itself: a projection of `customer_day`, with no grouping of
+/// the tag rows (a million customers' tag lists took a hash aggregate 4 s on
+/// a scale-1 day). A `sql` tag's rows are read back from the tags mart,
+/// grouped per customer and date, and joined.
 fn profile_sql(tags: &[TagDef], dates: Option<&DateSet>) -> String {
-    let list = |column: &str, names: &BTreeSet<&str>| -> String {
-        if names.is_empty() {
-            return "''".to_string();
+    let sql_tags: Vec<&TagDef> = tags.iter().filter(|t| t.when.is_none()).collect();
+    // The condition under which each tag holds on a row of `c`.
+    let holds = |t: &TagDef| -> String {
+        match &t.when {
+            Some(when) => format!("({when})"),
+            None => format!("s.{} IS NOT NULL", column_of(&t.name)),
         }
-        let parts: Vec<String> = names
-            .iter()
-            .map(|n| format!("MAX(CASE WHEN {column} = {q} THEN {q} END)", q = quote(n)))
-            .collect();
-        format!("concat_ws(',', {})", parts.join(", "))
     };
-    let names: BTreeSet<&str> = tags.iter().map(|t| t.name.as_str()).collect();
+    let mut by_name: Vec<&TagDef> = tags.iter().collect();
+    by_name.sort_by(|a, b| a.name.cmp(&b.name));
+    let names: Vec<String> = by_name
+        .iter()
+        .map(|t| format!("CASE WHEN {} THEN {} END", holds(t), quote(&t.name)))
+        .collect();
     let strategies: BTreeSet<&str> = tags.iter().map(|t| t.strategy.as_str()).collect();
+    let strategies: Vec<String> = strategies
+        .iter()
+        .map(|st| {
+            let any: Vec<String> = tags.iter().filter(|t| t.strategy == *st).map(holds).collect();
+            format!("CASE WHEN {} THEN {} END", any.join(" OR "), quote(st))
+        })
+        .collect();
+    let counted: Vec<String> = tags
+        .iter()
+        .map(|t| format!("CASE WHEN {} THEN 1 ELSE 0 END", holds(t)))
+        .collect();
+    let list = |parts: &[String]| match parts.is_empty() {
+        true => "''".to_string(),
+        false => format!("COALESCE(concat_ws(',', {}), '')", parts.join(", ")),
+    };
+    let cond = dates.map_or("true".to_string(), |d| d.sql_condition("c.dt"));
+    // The small side first: with joins as written, a hash join holds its left side.
+    let customers = match sql_tags.is_empty() {
+        true => "conformed_customer_day AS c".to_string(),
+        false => {
+            let columns: Vec<String> = sql_tags
+                .iter()
+                .map(|t| {
+                    format!(
+                        "MAX(CASE WHEN tag = {} THEN 1 END) AS {}",
+                        quote(&t.name),
+                        column_of(&t.name)
+                    )
+                })
+                .collect();
+            let names: Vec<String> = sql_tags.iter().map(|t| quote(&t.name)).collect();
+            format!(
+                "((SELECT dt, customer_key, {} FROM marts_customer_tags WHERE {} AND tag IN ({}) \
+                 GROUP BY dt, customer_key) AS s \
+                 RIGHT JOIN conformed_customer_day AS c ON s.dt = c.dt AND s.customer_key = c.customer_key)",
+                columns.join(", "),
+                dates.map_or("true".to_string(), |d| d.sql_condition("dt")),
+                names.join(", ")
+            )
+        }
+    };
     format!(
-        "WITH rows AS (
-    SELECT dt, customer_key, CAST(NULL AS VARCHAR) AS tag, CAST(NULL AS VARCHAR) AS strategy, true AS is_customer
-    FROM conformed_customer_day
-    WHERE {cond}
-    UNION ALL
-    SELECT dt, customer_key, tag, strategy, false AS is_customer
-    FROM marts_customer_tags
-    WHERE {cond}
-),
-lists AS (
-    SELECT dt, customer_key, COUNT(tag) AS tag_count, {tags} AS tags, {strategies} AS strategies
-    FROM rows
-    GROUP BY dt, customer_key
-    HAVING bool_or(is_customer)
-)
-SELECT g.customer_key,
-    g.tag_count,
-    COALESCE(g.tags, '') AS tags,
-    COALESCE(g.strategies, '') AS strategies,
+        "SELECT g.customer_key, g.tag_count, g.tags, g.strategies,
     COALESCE(f.settled_days >= 1, false) AS is_final,
     g.dt
 FROM finality_dates AS f
-RIGHT JOIN lists AS g ON f.dt = g.dt",
-        tags = list("tag", &names),
-        strategies = list("strategy", &strategies),
-        cond = dates.map_or("true".to_string(), |d| d.sql_condition("dt")),
+RIGHT JOIN (
+    SELECT c.dt, c.customer_key, CAST({count} AS BIGINT) AS tag_count, {tags} AS tags, {strategies} AS strategies
+    FROM params AS p CROSS JOIN {customers}
+    WHERE {cond}
+) AS g ON f.dt = g.dt",
+        count = match counted.is_empty() {
+            true => "0".to_string(),
+            false => counted.join(" + "),
+        },
+        tags = list(&names),
+        strategies = list(&strategies),
     )
+}
+
+/// The column of the sql-tag join that says a `sql` tag holds.
+fn column_of(name: &str) -> String {
+    format!("holds_{name}")
 }
 
 #[cfg(test)]

@@ -277,4 +277,18 @@ WHERE brand = 'vip'
         .scratch
         .count("SELECT COUNT(*) FROM marts_customer_tags WHERE tag = 'vip_brand'");
     assert_eq!(others, 2, "p1 on 11-16 and 11-17 only");
+    // The profile lists a `sql` tag among the others, in name order, and its strategy.
+    let profile = b.scratch.rows(&format!(
+        "SELECT tag_count, tags, strategies FROM marts_customer_profile \
+         WHERE dt = DATE '2026-11-16' AND customer_key = {}",
+        who("arpu_3m = 200")
+    ));
+    assert_eq!(
+        profile,
+        [[
+            "4",
+            "network_4g,upgrade_5g_candidate,value_high,vip_brand",
+            "guided_service,priority_routing,vip_desk"
+        ]]
+    );
 }
