@@ -4,8 +4,10 @@
 //! for its Σ numerator and again for its Σ denominator, then works out the
 //! value, points and flag: planning and running about 440 such queries cost
 //! a night 7–8 s whatever its data. Here every aggregate over the same cube
-//! table and row filter is one column of a single `GROUP BY` (its rows
-//! repeated once per dimension any of them asks for), each metric takes the
+//! table is one column of a single `GROUP BY` (its rows repeated once per
+//! dimension any of them asks for; an aggregate with a row filter takes it as
+//! its own `FILTER` clause, and its rows exist where a row passes it), each
+//! metric takes the
 //! columns and dimensions it needs from those results (a numerator and a
 //! denominator are joined as [`Request::sql`] joins them), and one query
 //! works out every metric's value, points and flag with the same SQL the
@@ -59,14 +61,98 @@ struct Part<'a> {
     numerator: bool,
 }
 
-/// Aggregates over one cube table and filter: one query.
+/// Aggregates over one cube table: one query.
 struct Group<'a> {
     table: &'a str,
+    /// The row filter of every aggregate of the group, when one cannot take
+    /// it as its own `FILTER` clause.
     filter: Option<&'a str>,
-    /// Distinct aggregate expressions, in column order (`v0`, `v1`, …).
-    exprs: Vec<&'a str>,
+    /// Distinct aggregate expressions, in column order (`v0`, `v1`, …), each
+    /// with its own `FILTER` where it has one.
+    exprs: Vec<String>,
+    /// The filters of the aggregates that carry one, whose rows exist where
+    /// a row passes it (`e0`, `e1`, …: how many do).
+    filters: Vec<&'a str>,
     dims: Vec<String>,
-    parts: Vec<(Part<'a>, usize)>,
+    /// Each part with its column in `exprs` and in `filters`.
+    parts: Vec<(Part<'a>, usize, Option<usize>)>,
+}
+
+impl<'a> Group<'a> {
+    /// Add `part` (its expression `expr`, its filter as a `FILTER` clause when `own_filter`).
+    fn add(&mut self, part: Part<'a>, expr: String, own_filter: Option<&'a str>) {
+        let column = match self.exprs.iter().position(|e| *e == expr) {
+            Some(c) => c,
+            None => {
+                self.exprs.push(expr);
+                self.exprs.len() - 1
+            }
+        };
+        let exists = own_filter.map(|f| match self.filters.iter().position(|e| *e == f) {
+            Some(c) => c,
+            None => {
+                self.filters.push(f);
+                self.filters.len() - 1
+            }
+        });
+        for d in &part.dims {
+            if !self.dims.contains(d) {
+                self.dims.push(d.clone());
+            }
+        }
+        self.parts.push((part, column, exists));
+    }
+
+    /// The rows the query reads: all of the table's when an aggregate has no
+    /// filter of its own, else those passing any aggregate's filter.
+    fn row_filter(&self) -> Option<String> {
+        if let Some(f) = self.filter {
+            return Some(f.to_string());
+        }
+        let unfiltered = self.parts.iter().any(|(_, _, e)| e.is_none());
+        match unfiltered || self.filters.is_empty() {
+            true => None,
+            false => Some(
+                self.filters
+                    .iter()
+                    .map(|f| format!("({f})"))
+                    .collect::<Vec<_>>()
+                    .join(" OR "),
+            ),
+        }
+    }
+}
+
+/// `expr` restricted to the rows passing `filter` by a `FILTER` clause, when
+/// `expr` is a single call of an aggregate function and nothing after it
+/// (`count(DISTINCT customer_key)`): aggregates of one table with different
+/// filters then share one scan. `None` otherwise (the filter stays a `WHERE`).
+fn with_own_filter(ctx: &SessionContext, expr: &str, filter: &str) -> Option<String> {
+    let e = expr.trim();
+    let (name, _) = e.split_once('(')?;
+    let name = name.trim().to_lowercase();
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    if !ctx.state().aggregate_functions().contains_key(&name) {
+        return None;
+    }
+    // One call: the parenthesis opened after the name closes at the end.
+    let mut depth = 0usize;
+    for (i, c) in e.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 && i != e.len() - 1 {
+                    return None;
+                }
+            }
+            '\'' | '"' => return None,
+            _ => {}
+        }
+    }
+    (depth == 0).then(|| format!("{e} FILTER (WHERE {filter})"))
 }
 
 /// The mart rows (metric_id, metric_key, grain, period, dimension, member,
@@ -103,41 +189,40 @@ pub async fn mart_rows<'a>(
             .map(|p| (p, true))
             .chain(den.into_iter().map(|p| (p, false)));
         for ((dims, aggregate), numerator) in parts {
+            let filter = aggregate.filter.as_deref();
+            let own = filter.and_then(|f| with_own_filter(ctx, &aggregate.expr, f));
+            // With a FILTER clause of its own the aggregate joins its table's group.
+            let group_filter = match own {
+                Some(_) => None,
+                None => filter,
+            };
             let at = groups
                 .iter()
-                .position(|g| g.table == aggregate.table && g.filter == aggregate.filter.as_deref());
+                .position(|g| g.table == aggregate.table && g.filter == group_filter);
             let g = match at {
                 Some(i) => &mut groups[i],
                 None => {
                     groups.push(Group {
                         table: &aggregate.table,
-                        filter: aggregate.filter.as_deref(),
+                        filter: group_filter,
                         exprs: Vec::new(),
+                        filters: Vec::new(),
                         dims: Vec::new(),
                         parts: Vec::new(),
                     });
                     groups.last_mut().expect("pushed")
                 }
             };
-            let column = match g.exprs.iter().position(|e| *e == aggregate.expr) {
-                Some(c) => c,
-                None => {
-                    g.exprs.push(&aggregate.expr);
-                    g.exprs.len() - 1
-                }
-            };
-            for d in &dims {
-                if !g.dims.contains(d) {
-                    g.dims.push(d.clone());
-                }
-            }
             let part = Part {
                 metric_no: no as i64,
                 aggregate,
                 dims,
                 numerator,
             };
-            g.parts.push((part, column));
+            match own {
+                Some(expr) => g.add(part, expr, filter),
+                None => g.add(part, aggregate.expr.clone(), None),
+            }
         }
     }
     let (mut num, mut den) = (Vec::new(), Vec::new());
@@ -156,9 +241,10 @@ pub async fn mart_rows<'a>(
         )
         .await?;
         let period = period.get_or_insert_with(|| batch.schema().field(0).data_type().clone());
-        for (part, column) in &g.parts {
+        for (part, column, exists) in &g.parts {
             debug_assert_eq!(part.aggregate.table, g.table);
-            let rows = part_rows(&batch, part, *column, period)?;
+            let exists = exists.map(|e| 3 + g.exprs.len() + e);
+            let rows = part_rows(&batch, part, 3 + column, exists, period)?;
             match part.numerator {
                 true => num.push(rows),
                 false => den.push(rows),
@@ -204,23 +290,43 @@ fn group_sql(probe: &Request<'_>, g: &Group<'_>) -> String {
         .iter()
         .enumerate()
         .map(|(i, e)| format!("CAST({e} AS DECIMAL(38, 10)) AS v{i}"))
+        .chain(
+            g.filters
+                .iter()
+                .enumerate()
+                .map(|(i, f)| format!("COUNT(*) FILTER (WHERE {f}) AS e{i}")),
+        )
         .collect();
     format!(
         "SELECT {period} AS period, dims.dimension AS dimension, {member} AS member, {} \
          FROM {dims_join} CROSS JOIN cube_params AS params CROSS JOIN {} WHERE {} GROUP BY 1, 2, 3",
         values.join(", "),
         g.table,
-        probe.conditions("dt", g.filter)
+        probe.conditions("dt", g.row_filter().as_deref())
     )
 }
 
 /// A part's rows of its group's result: (metric_no, period, dimension,
-/// member, v) where the dimension is one of the part's.
-fn part_rows(batch: &RecordBatch, part: &Part<'_>, column: usize, period: &DataType) -> Result<RecordBatch> {
+/// member, v) where the dimension is one of the part's and, for a part with
+/// a filter of its own, a row passed it (the count in column `exists`).
+fn part_rows(
+    batch: &RecordBatch,
+    part: &Part<'_>,
+    column: usize,
+    exists: Option<usize>,
+    period: &DataType,
+) -> Result<RecordBatch> {
     let dimension = cast(batch.column(1), &DataType::Utf8)?;
     let dimension = dimension.as_any().downcast_ref::<StringArray>().expect("utf8");
+    let counts = exists.map(|e| cast(batch.column(e), &DataType::Int64)).transpose()?;
+    let counts = counts
+        .as_ref()
+        .map(|c| c.as_any().downcast_ref::<Int64Array>().expect("int64"));
     let keep: BooleanArray = (0..dimension.len())
-        .map(|r| Some(dimension.is_valid(r) && part.dims.iter().any(|d| d == dimension.value(r))))
+        .map(|r| {
+            let passed = counts.is_none_or(|c| c.is_valid(r) && c.value(r) > 0);
+            Some(passed && dimension.is_valid(r) && part.dims.iter().any(|d| d == dimension.value(r)))
+        })
         .collect();
     let member = cast(batch.column(2), &DataType::Utf8)?;
     let columns: Vec<ArrayRef> = vec![
@@ -228,7 +334,7 @@ fn part_rows(batch: &RecordBatch, part: &Part<'_>, column: usize, period: &DataT
         cast(batch.column(0), period)?,
         Arc::new(dimension.clone()),
         member,
-        Arc::clone(batch.column(3 + column)),
+        Arc::clone(batch.column(column)),
     ];
     let schema = part_schema(period);
     Ok(filter_record_batch(&RecordBatch::try_new(schema, columns)?, &keep)?)
