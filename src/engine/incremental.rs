@@ -172,10 +172,13 @@ pub async fn build(
         // By-date models and the tags (30 days of every customer's tag rows do not fit in memory
         // at a province's scale) run batch by batch, in date order: a tag row's `since` continues
         // the row of the day before, staged by the batch before.
-        let span = match &node.job {
-            Job::Sql(m) if m.header.kind == Kind::ByDate => span(&m.reads, &m.table, &dirs),
-            Job::Tags(_) => span(&node.reads, TAGS_TABLE, &dirs),
-            _ => None,
+        // The tags go a date at a time: each date's `since` then continues the day before's
+        // rows in one hash join, where a batch of consecutive dates ranks every tag row of
+        // the batch (a sort by customer and tag) to find its runs of days.
+        let (span, batch_days) = match &node.job {
+            Job::Sql(m) if m.header.kind == Kind::ByDate => (span(&m.reads, &m.table, &dirs), batch_days),
+            Job::Tags(_) => (span(&node.reads, TAGS_TABLE, &dirs), 1),
+            _ => (None, batch_days),
         };
         let batches = match span {
             Some(span) => dates.batches(span, batch_days),
