@@ -50,7 +50,7 @@ pub async fn dates<'a>(
     let key = quote(&window.key);
     // Temporary names for published folders, removed whatever happens.
     let mut temporary = Temporary { ctx, names: Vec::new() };
-    let (ctes, diff) = projected_diff(&mut temporary, input, &source, &columns, changed, before(input)).await?;
+    let diff = projected_diff(&mut temporary, input, &source, &columns, changed, before(input)).await?;
     let mut homes = Vec::new();
     for h in &window.homes {
         if h == SELF_HOME {
@@ -68,15 +68,31 @@ pub async fn dates<'a>(
     if homes.is_empty() {
         return Ok(DateSet::empty());
     }
+    // The changed keys once (a CTE is computed again at every reference), held as a
+    // table that knows its size, on the build side of each lookup's join.
+    let sql = format!("SELECT DISTINCT {key} FROM ({diff}) AS d WHERE {key} IS NOT NULL");
+    let batches = match ctx.sql(&sql).await {
+        Ok(df) => df.collect().await,
+        Err(e) => Err(e),
+    }
+    .map_err(|e| Error::BadFile {
+        file: m.path.clone(),
+        reason: format!("header, {what}: {e}; in {sql}"),
+    })?;
+    let Some(schema) = batches.first().map(|b| b.schema()) else {
+        return Ok(DateSet::empty());
+    };
+    let keys = datafusion::arrow::compute::concat_batches(&schema, &batches)?;
+    if keys.num_rows() == 0 {
+        return Ok(DateSet::empty());
+    }
+    let keys_table = temporary.register_batch(&format!("{}__changed_keys", m.table), keys)?;
     let lookups = homes
         .iter()
-        .map(|h| format!("SELECT h.dt FROM {h} AS h JOIN changed_keys AS k ON h.{key} = k.{key}"))
+        .map(|h| format!("SELECT h.dt FROM {keys_table} AS k JOIN {h} AS h ON h.{key} = k.{key}"))
         .collect::<Vec<_>>()
         .join(" UNION ");
-    let sql = format!(
-        "WITH {ctes}, changed_keys AS (SELECT DISTINCT {key} FROM ({diff}) AS d WHERE {key} IS NOT NULL) \
-         SELECT DISTINCT dt FROM ({lookups}) AS h"
-    );
+    let sql = format!("SELECT DISTINCT dt FROM ({lookups}) AS h");
     let (lo, hi) = window.around;
     Ok(dates_of(ctx, m, &what, &sql).await?.widen(-hi, -lo))
 }
@@ -103,8 +119,8 @@ pub async fn dates_read_differently(
         columns.push("dt".to_string());
     }
     let mut temporary = Temporary { ctx, names: Vec::new() };
-    let (ctes, diff) = projected_diff(&mut temporary, input, input, &columns, changed, Some(before)).await?;
-    let sql = format!("WITH {ctes} SELECT DISTINCT dt FROM ({diff}) AS d");
+    let diff = projected_diff(&mut temporary, input, input, &columns, changed, Some(before)).await?;
+    let sql = format!("SELECT DISTINCT dt FROM ({diff}) AS d");
     dates_of(ctx, m, &what, &sql).await
 }
 
@@ -123,9 +139,13 @@ async fn columns(ctx: &SessionContext, m: &Model, input: &str, reading: &[String
     }
 }
 
-/// The CTEs (`cur`, and `prev` with `before`) of `source`'s rows on
-/// `changed` projected on `columns` with their counts, and the SQL of the
-/// projected rows only one side has (every row of `cur` without `before`).
+/// The SQL of `source`'s rows on `changed` projected on `columns` that only
+/// one side has, counted as multisets against the published rows of
+/// `before` (every row of `source` on `changed` without `before`). One
+/// aggregate over both sides (+1 for a row now, −1 for a row before; a row
+/// whose counts differ sums to non-zero), which spills: two `EXCEPT`s each
+/// held one side whole in a hash table, and a night correcting weeks of
+/// dates ran the pool out.
 async fn projected_diff(
     temporary: &mut Temporary<'_>,
     input: &str,
@@ -133,20 +153,21 @@ async fn projected_diff(
     columns: &[String],
     changed: &DateSet,
     before: Option<&TableDir>,
-) -> Result<(String, &'static str)> {
+) -> Result<String> {
     let cols = columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", ");
     let cond = changed.sql_condition("dt");
-    let project = |table: &str| format!("SELECT {cols}, COUNT(*) AS rows__ FROM {table} WHERE {cond} GROUP BY {cols}");
-    let mut ctes = vec![format!("cur AS ({})", project(source))];
-    let diff = match before {
+    Ok(match before {
         Some(dir) => {
             let name = temporary.register(&format!("{input}__before"), dir).await?;
-            ctes.push(format!("prev AS ({})", project(&name)));
-            "(SELECT * FROM cur EXCEPT SELECT * FROM prev) UNION ALL (SELECT * FROM prev EXCEPT SELECT * FROM cur)"
+            format!(
+                "SELECT {cols} FROM (\
+                 SELECT {cols}, 1 AS sign__ FROM {source} WHERE {cond} \
+                 UNION ALL SELECT {cols}, -1 AS sign__ FROM {name} WHERE {cond}\
+                 ) AS both__ GROUP BY {cols} HAVING SUM(sign__) <> 0"
+            )
         }
-        None => "SELECT * FROM cur",
-    };
-    Ok((ctes.join(", "), diff))
+        None => format!("SELECT {cols} FROM {source} WHERE {cond}"),
+    })
 }
 
 /// The dates `sql` (one `dt` column) returns; an error names `m`'s header.
@@ -189,6 +210,13 @@ impl Temporary<'_> {
             ..t.clone()
         };
         crate::warehouse::register_dir(self.ctx, &table).await?;
+        self.names.push(name.to_string());
+        Ok(name.to_string())
+    }
+
+    /// Register `batch` as `name`; returns `name`.
+    fn register_batch(&mut self, name: &str, batch: datafusion::arrow::array::RecordBatch) -> Result<String> {
+        crate::engine::models::register_batch(self.ctx, name, batch)?;
         self.names.push(name.to_string());
         Ok(name.to_string())
     }
