@@ -71,14 +71,7 @@ pub async fn dates<'a>(
     // The changed keys once (a CTE is computed again at every reference), held as a
     // table that knows its size, on the build side of each lookup's join.
     let sql = format!("SELECT DISTINCT {key} FROM ({diff}) AS d WHERE {key} IS NOT NULL");
-    let batches = match ctx.sql(&sql).await {
-        Ok(df) => df.collect().await,
-        Err(e) => Err(e),
-    }
-    .map_err(|e| Error::BadFile {
-        file: m.path.clone(),
-        reason: format!("header, {what}: {e}; in {sql}"),
-    })?;
+    let batches = header_query(ctx, m, &what, &sql).await?;
     let Some(schema) = batches.first().map(|b| b.schema()) else {
         return Ok(DateSet::empty());
     };
@@ -170,16 +163,26 @@ async fn projected_diff(
     })
 }
 
-/// The dates `sql` (one `dt` column) returns; an error names `m`'s header.
-async fn dates_of(ctx: &SessionContext, m: &Model, what: &str, sql: &str) -> Result<DateSet> {
-    let batches = match ctx.sql(sql).await {
+/// The rows `sql`, a query a header of `m` asks for, returns; an error names the header.
+async fn header_query(
+    ctx: &SessionContext,
+    m: &Model,
+    what: &str,
+    sql: &str,
+) -> Result<Vec<datafusion::arrow::array::RecordBatch>> {
+    match ctx.sql(sql).await {
         Ok(df) => df.collect().await,
         Err(e) => Err(e),
     }
     .map_err(|e| Error::BadFile {
         file: m.path.clone(),
         reason: format!("header, {what}: {e}; in {sql}"),
-    })?;
+    })
+}
+
+/// The dates `sql` (one `dt` column) returns; an error names `m`'s header.
+async fn dates_of(ctx: &SessionContext, m: &Model, what: &str, sql: &str) -> Result<DateSet> {
+    let batches = header_query(ctx, m, what, sql).await?;
     let mut out = Vec::new();
     for b in batches {
         let dt = b.column(0).as_primitive::<Date32Type>();

@@ -118,6 +118,15 @@ fn tags_of(b: &Built, customer: &str, date: &str) -> Vec<Vec<String>> {
     ))
 }
 
+/// tag_count, tags, strategies of a customer's profile on `date`.
+fn profile_of(b: &Built, customer: &str, date: &str) -> Vec<Vec<String>> {
+    b.scratch.rows(&format!(
+        "SELECT tag_count, tags, strategies FROM marts_customer_profile \
+         WHERE dt = DATE '{date}' AND customer_key = {}",
+        who(customer)
+    ))
+}
+
 fn names(rows: &[Vec<String>]) -> Vec<&str> {
     rows.iter().map(|r| r[0].as_str()).collect()
 }
@@ -180,13 +189,8 @@ fn event_window_tags() {
 
 #[test]
 fn profile_lists_tags_and_strategies() {
-    let rows = built().scratch.rows(&format!(
-        "SELECT tag_count, tags, strategies FROM marts_customer_profile \
-         WHERE dt = DATE '2026-11-16' AND customer_key = {}",
-        who("arpu_3m = 100")
-    ));
     assert_eq!(
-        rows,
+        profile_of(built(), "arpu_3m = 100", "2026-11-16"),
         [[
             "6",
             "complainer,dissatisfied,escalation_risk,new_customer,repeat_complainer,value_mid",
@@ -278,13 +282,8 @@ WHERE brand = 'vip'
         .count("SELECT COUNT(*) FROM marts_customer_tags WHERE tag = 'vip_brand'");
     assert_eq!(others, 2, "p1 on 11-16 and 11-17 only");
     // The profile lists a `sql` tag among the others, in name order, and its strategy.
-    let profile = b.scratch.rows(&format!(
-        "SELECT tag_count, tags, strategies FROM marts_customer_profile \
-         WHERE dt = DATE '2026-11-16' AND customer_key = {}",
-        who("arpu_3m = 200")
-    ));
     assert_eq!(
-        profile,
+        profile_of(&b, "arpu_3m = 200", "2026-11-16"),
         [[
             "4",
             "network_4g,upgrade_5g_candidate,value_high,vip_brand",
