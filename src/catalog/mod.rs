@@ -32,6 +32,37 @@ pub struct Aggregate {
     pub at: Option<String>,
 }
 
+impl Aggregate {
+    /// The function's name when `expr` is one call and nothing after its
+    /// closing parenthesis (`count(DISTINCT customer_key)` → `count`); `None`
+    /// for any other expression. Parentheses inside quotes are not counted.
+    pub fn single_call(&self) -> Option<&str> {
+        let e = self.expr.trim();
+        let (name, _) = e.split_once('(')?;
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return None;
+        }
+        let mut depth = 0usize;
+        let mut quote: Option<char> = None;
+        for (i, c) in e.char_indices() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"') => quote = Some(c),
+                (None, '(') => depth += 1,
+                (None, ')') => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        return (i == e.len() - 1).then_some(name);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+}
+
 /// How a metric is computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -220,26 +251,11 @@ impl Metric {
         let adds_up = |a: &Option<Aggregate>| {
             a.as_ref().is_none_or(|a| {
                 let e = a.expr.trim().to_lowercase();
-                a.at.is_none() && e.starts_with("sum(") && !e.contains("distinct") && one_call(&e)
+                a.at.is_none()
+                    && a.single_call().is_some_and(|f| f.eq_ignore_ascii_case("sum"))
+                    && !e.contains("distinct")
             })
         };
-        // `sum(…)` and nothing after its closing parenthesis.
-        fn one_call(e: &str) -> bool {
-            let mut depth = 0usize;
-            for (i, c) in e.char_indices() {
-                match c {
-                    '(' => depth += 1,
-                    ')' => {
-                        depth = depth.saturating_sub(1);
-                        if depth == 0 {
-                            return i == e.len() - 1;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            false
-        }
         self.kind == Kind::Ratio
             && self.numerator.is_some()
             && adds_up(&self.numerator)

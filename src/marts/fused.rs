@@ -123,36 +123,17 @@ impl<'a> Group<'a> {
     }
 }
 
-/// `expr` restricted to the rows passing `filter` by a `FILTER` clause, when
-/// `expr` is a single call of an aggregate function and nothing after it
+/// `a`'s expression restricted to the rows passing its filter by a `FILTER`
+/// clause, when it is a single call of an aggregate function
 /// (`count(DISTINCT customer_key)`): aggregates of one table with different
 /// filters then share one scan. `None` otherwise (the filter stays a `WHERE`).
-fn with_own_filter(ctx: &SessionContext, expr: &str, filter: &str) -> Option<String> {
-    let e = expr.trim();
-    let (name, _) = e.split_once('(')?;
-    let name = name.trim().to_lowercase();
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return None;
-    }
-    if !ctx.state().aggregate_functions().contains_key(&name) {
-        return None;
-    }
-    // One call: the parenthesis opened after the name closes at the end.
-    let mut depth = 0usize;
-    for (i, c) in e.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 && i != e.len() - 1 {
-                    return None;
-                }
-            }
-            '\'' | '"' => return None,
-            _ => {}
-        }
-    }
-    (depth == 0).then(|| format!("{e} FILTER (WHERE {filter})"))
+fn with_own_filter(ctx: &SessionContext, a: &Aggregate) -> Option<String> {
+    let filter = a.filter.as_deref()?;
+    let name = a.single_call()?.to_lowercase();
+    ctx.state()
+        .aggregate_functions()
+        .contains_key(&name)
+        .then(|| format!("{} FILTER (WHERE {filter})", a.expr.trim()))
 }
 
 /// The mart rows (metric_id, metric_key, grain, period, dimension, member,
@@ -190,7 +171,7 @@ pub async fn mart_rows<'a>(
             .chain(den.into_iter().map(|p| (p, false)));
         for ((dims, aggregate), numerator) in parts {
             let filter = aggregate.filter.as_deref();
-            let own = filter.and_then(|f| with_own_filter(ctx, &aggregate.expr, f));
+            let own = with_own_filter(ctx, aggregate);
             // With a FILTER clause of its own the aggregate joins its table's group.
             let group_filter = match own {
                 Some(_) => None,
@@ -241,10 +222,11 @@ pub async fn mart_rows<'a>(
         )
         .await?;
         let period = period.get_or_insert_with(|| batch.schema().field(0).data_type().clone());
+        let keys = Keys::of(&batch, period)?;
         for (part, column, exists) in &g.parts {
             debug_assert_eq!(part.aggregate.table, g.table);
             let exists = exists.map(|e| 3 + g.exprs.len() + e);
-            let rows = part_rows(&batch, part, 3 + column, exists, period)?;
+            let rows = part_rows(&batch, &keys, part, 3 + column, exists)?;
             match part.numerator {
                 true => num.push(rows),
                 false => den.push(rows),
@@ -306,18 +288,36 @@ fn group_sql(probe: &Request<'_>, g: &Group<'_>) -> String {
     )
 }
 
-/// A part's rows of its group's result: (metric_no, period, dimension,
-/// member, v) where the dimension is one of the part's and, for a part with
-/// a filter of its own, a row passed it (the count in column `exists`).
+/// A group result's period, dimension and member, in the parts' types: cast
+/// once for every part of the group.
+struct Keys {
+    period: ArrayRef,
+    dimension: StringArray,
+    member: ArrayRef,
+}
+
+impl Keys {
+    fn of(batch: &RecordBatch, period: &DataType) -> Result<Keys> {
+        let dimension = cast(batch.column(1), &DataType::Utf8)?;
+        Ok(Keys {
+            period: cast(batch.column(0), period)?,
+            dimension: dimension.as_any().downcast_ref::<StringArray>().expect("utf8").clone(),
+            member: cast(batch.column(2), &DataType::Utf8)?,
+        })
+    }
+}
+
+/// A part's rows of its group's result `batch`: (metric_no, period,
+/// dimension, member, v) where the dimension is one of the part's and, for a
+/// part with a filter of its own, a row passed it (the count in column `exists`).
 fn part_rows(
     batch: &RecordBatch,
+    keys: &Keys,
     part: &Part<'_>,
     column: usize,
     exists: Option<usize>,
-    period: &DataType,
 ) -> Result<RecordBatch> {
-    let dimension = cast(batch.column(1), &DataType::Utf8)?;
-    let dimension = dimension.as_any().downcast_ref::<StringArray>().expect("utf8");
+    let dimension = &keys.dimension;
     let counts = exists.map(|e| cast(batch.column(e), &DataType::Int64)).transpose()?;
     let counts = counts
         .as_ref()
@@ -328,15 +328,14 @@ fn part_rows(
             Some(passed && dimension.is_valid(r) && part.dims.iter().any(|d| d == dimension.value(r)))
         })
         .collect();
-    let member = cast(batch.column(2), &DataType::Utf8)?;
     let columns: Vec<ArrayRef> = vec![
         Arc::new(Int64Array::from(vec![part.metric_no; batch.num_rows()])),
-        cast(batch.column(0), period)?,
+        Arc::clone(&keys.period),
         Arc::new(dimension.clone()),
-        member,
+        Arc::clone(&keys.member),
         Arc::clone(batch.column(column)),
     ];
-    let schema = part_schema(period);
+    let schema = part_schema(keys.period.data_type());
     Ok(filter_record_batch(&RecordBatch::try_new(schema, columns)?, &keep)?)
 }
 
