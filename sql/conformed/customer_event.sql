@@ -19,6 +19,9 @@
 -- an unsatisfied survey counts at its leg's date d, and sits at its call's first answered
 -- request or its leg: within a day of d
 -- window: conformed_fact_survey -1..1 reading leg_id,result,is_call_latest_valid
+-- The complaints of the dates rebuilt are in their partitions (dt = accepted date), so those
+-- branches read from build_start() on; a refund closed on a date rebuilt can sit in any earlier
+-- partition, and `closed_ts >= build_start()` skips the row groups that closed none since.
 -- escalated_complaint: escalation_source <> 'none' (E2); landing admits only 'none' and B12's
 -- sources, so these are also B12's escalated complaints (E1).
 SELECT customer_key, dt, kind, event_ts
@@ -27,13 +30,13 @@ FROM (
     FROM conformed_fact_agent_leg WHERE is_request
     UNION ALL
     SELECT customer_key, CAST(accepted_ts AS DATE), 'complaint', accepted_ts
-    FROM conformed_fact_work_order WHERE wo_type = 'complaint'
+    FROM conformed_fact_work_order WHERE wo_type = 'complaint' AND dt >= COALESCE(build_start(), DATE '0001-01-01')
     UNION ALL
     SELECT customer_key, CAST(accepted_ts AS DATE), 'repeat_complaint', accepted_ts
-    FROM conformed_fact_work_order WHERE wo_type = 'complaint' AND is_repeat
+    FROM conformed_fact_work_order WHERE wo_type = 'complaint' AND is_repeat AND dt >= COALESCE(build_start(), DATE '0001-01-01')
     UNION ALL
     SELECT customer_key, CAST(accepted_ts AS DATE), 'escalated_complaint', accepted_ts
-    FROM conformed_fact_work_order WHERE wo_type = 'complaint' AND COALESCE(escalation_source, 'none') <> 'none'
+    FROM conformed_fact_work_order WHERE wo_type = 'complaint' AND COALESCE(escalation_source, 'none') <> 'none' AND dt >= COALESCE(build_start(), DATE '0001-01-01')
     UNION ALL
     SELECT customer_key, CAST(created_ts AS DATE), 'unsubscribe', created_ts
     FROM conformed_fact_order WHERE op_type = 'unsubscribe' AND status = 'success'
@@ -43,6 +46,7 @@ FROM (
     UNION ALL
     SELECT customer_key, CAST(closed_ts AS DATE), 'refund', closed_ts
     FROM conformed_fact_work_order WHERE wo_type = 'refund' AND closed_ts IS NOT NULL
+        AND (build_start() IS NULL OR closed_ts >= CAST(build_start() AS TIMESTAMP))
     UNION ALL
     SELECT l.customer_key, l.dt, 'unsatisfied_survey', l.queue_start
     FROM conformed_fact_survey AS s
@@ -50,6 +54,6 @@ FROM (
     WHERE s.is_call_latest_valid AND s.result = 3
     UNION ALL
     SELECT customer_key, CAST(accepted_ts AS DATE), 'service_complaint', accepted_ts
-    FROM conformed_fact_work_order WHERE wo_type = 'complaint' AND service_complaint
+    FROM conformed_fact_work_order WHERE wo_type = 'complaint' AND service_complaint AND dt >= COALESCE(build_start(), DATE '0001-01-01')
 ) AS e
 WHERE customer_key IS NOT NULL

@@ -16,15 +16,23 @@
 -- look-up of their calls' legs, which are read whole, stay the size of those dates. The
 -- lookups are held in memory and the legs and earlier complaints streamed past them.
 -- joins: as written
--- computed once: every work order's latest delivery and its customer key (an HMAC per row),
--- read by the rebuilt rows, their calls and the repeat look-back
+-- computed once: the latest delivery of the work orders the rebuilt rows need and their
+-- customer key (an HMAC per row), read by the rebuilt rows, their calls and the repeat
+-- look-back: those of the dates rebuilt and the complaints archived (closed) no more than
+-- repeat_lookback_days before build_start(), not every work order ever accepted
 -- materialize: wo
 WITH wo AS (
     SELECT
         -- the caller's number stays out of the scratch folder: only its key is read below
         w.* EXCLUDE (caller),
         customer_key(w.caller) AS customer_key
-    FROM latest_crm_work_orders AS w
+    FROM params AS p
+    CROSS JOIN latest_crm_work_orders AS w
+    WHERE in_build(w.dt)
+        OR (w.wo_type = 'complaint'
+            AND (build_start() IS NULL
+                OR date_part('epoch', COALESCE(w.archived_ts, w.closed_ts))
+                    >= date_part('epoch', CAST(build_start() AS TIMESTAMP)) - p.repeat_lookback_days * 86400))
 ),
 built AS (
     SELECT * FROM wo WHERE in_build(dt)

@@ -73,21 +73,41 @@ pub const BUILD_START: &str = "build_start";
 /// on it prunes partitions and row groups.
 pub fn build_start_udf(dates: Option<&DateSet>) -> ScalarUDF {
     let first = dates.and_then(DateSet::first).and_then(|a| i32::try_from(a).ok());
-    ScalarUDF::from(BuildStart {
-        first,
+    ScalarUDF::from(BuildBound {
+        name: BUILD_START,
+        date: first,
         signature: Signature::nullary(Volatility::Stable),
     })
 }
 
+/// The SQL name of [`build_end_udf`].
+pub const BUILD_END: &str = "build_end";
+
+/// `build_end() -> DATE`: the last date a by-date rebuild rebuilds — for one
+/// open above (every later date is rebuilt too), the last date of the model's
+/// dated inputs and its own table, past which it has no rows to write; NULL
+/// in a whole build. With `build_start()` it bounds what a model reads where
+/// each date's rows depend on the rows of fixed distances before it (an event
+/// leaving a 30-day window 30 days after its date). Stable, folded to a literal.
+pub fn build_end_udf(last: Option<i64>) -> ScalarUDF {
+    ScalarUDF::from(BuildBound {
+        name: BUILD_END,
+        date: last.and_then(|a| i32::try_from(a).ok()),
+        signature: Signature::nullary(Volatility::Stable),
+    })
+}
+
+/// `build_start()` or `build_end()`: a date fixed for the running build.
 #[derive(Debug, PartialEq, Eq, Hash)]
-struct BuildStart {
-    first: Option<i32>,
+struct BuildBound {
+    name: &'static str,
+    date: Option<i32>,
     signature: Signature,
 }
 
-impl ScalarUDFImpl for BuildStart {
+impl ScalarUDFImpl for BuildBound {
     fn name(&self) -> &str {
-        BUILD_START
+        self.name
     }
     fn signature(&self) -> &Signature {
         &self.signature
@@ -96,7 +116,7 @@ impl ScalarUDFImpl for BuildStart {
         Ok(DataType::Date32)
     }
     fn invoke_with_args(&self, _args: ScalarFunctionArgs) -> datafusion::error::Result<ColumnarValue> {
-        Ok(ColumnarValue::Scalar(ScalarValue::Date32(self.first)))
+        Ok(ColumnarValue::Scalar(ScalarValue::Date32(self.date)))
     }
 }
 

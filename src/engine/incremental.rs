@@ -207,6 +207,7 @@ pub async fn build(
                 true => staging.set_merge_from(batch.first()),
                 false => staging.set_scope(Some(batch.clone())),
             }
+            staging.set_span_end(span.map(|s| s.1));
             let run = run_node(node, ctx, staging, finality, &batch, &refinal);
             let built = within(limits.node_timeout, run, || {
                 format!(
@@ -219,6 +220,7 @@ pub async fn build(
             .await;
             staging.set_scope(None);
             staging.set_merge_from(None);
+            staging.set_span_end(None);
             restore(ctx, narrowed)?;
             match built {
                 Ok(c) => add_counts(&mut counts, c),

@@ -115,6 +115,7 @@ pub async fn model_session_keyed(
 fn register_functions(ctx: &SessionContext) {
     ctx.register_udf(build_scope::in_build_udf(None));
     ctx.register_udf(build_scope::build_start_udf(None));
+    ctx.register_udf(build_scope::build_end_udf(None));
     for f in erlang_udf::erlang_udfs() {
         ctx.register_udf(f);
     }

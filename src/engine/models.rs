@@ -195,6 +195,11 @@ fn order(models: Vec<Model>) -> Result<Vec<Model>> {
 /// how to find which step of a model holds the memory.
 pub const ENV_PROFILE: &str = "CALLCUBE_PROFILE";
 
+/// Set (to anything), every query run by code (the metric marts, the tags,
+/// the key windows) prints its seconds and what it was for to stderr: how to
+/// find which step of a code-written table takes the time.
+pub const ENV_QUERY_TIMES: &str = "CALLCUBE_QUERY_TIMES";
+
 /// Rows written per model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelCounts {
@@ -234,6 +239,9 @@ pub struct Staging {
     /// For a `full` model that carries its published rows: the first input date
     /// it reads again (`build_start()`); the table itself is written whole.
     merge_from: Option<i64>,
+    /// Where a scope open above ends: the last date of the node's dated inputs
+    /// and its own table (`build_end()`).
+    span_end: Option<i64>,
     /// Per staged table, the dates whose rows differ from the published table's.
     changed: BTreeMap<String, DateSet>,
     /// Folders staged so far: a table rebuilt in batches gets a new one per batch.
@@ -259,6 +267,7 @@ impl Staging {
             observer: None,
             scope: None,
             merge_from: None,
+            span_end: None,
             changed: BTreeMap::new(),
             folders: 0,
         }
@@ -277,6 +286,19 @@ impl Staging {
     /// The dates the tables staged next are rebuilt for (`None`: every date).
     pub fn scope(&self) -> Option<&DateSet> {
         self.scope.as_ref()
+    }
+
+    /// The last date of the dated inputs and own table of the node staged
+    /// next: where `build_end()` puts the end of a scope open above.
+    pub fn set_span_end(&mut self, last: Option<i64>) {
+        self.span_end = last;
+    }
+
+    /// What `build_end()` answers: the scope's last date, or where its
+    /// inputs end when it is open above; `None` without a scope.
+    fn build_end(&self) -> Option<i64> {
+        let scope = self.scope.as_ref().filter(|s| !s.is_empty())?;
+        scope.last().or(self.span_end)
     }
 
     /// A `full` model staged next merges its published rows with its inputs'
@@ -502,9 +524,11 @@ pub async fn run_into(ctx: &SessionContext, models: &[Model], staging: &mut Stag
     ctx.register_udf(crate::engine::build_scope::build_start_udf(
         staging.build_start().as_ref(),
     ));
+    ctx.register_udf(crate::engine::build_scope::build_end_udf(staging.build_end()));
     let built = run_each(ctx, models, staging, &mut counts).await;
     ctx.register_udf(crate::engine::build_scope::in_build_udf(None));
     ctx.register_udf(crate::engine::build_scope::build_start_udf(None));
+    ctx.register_udf(crate::engine::build_scope::build_end_udf(None));
     built.map(|()| counts)
 }
 
@@ -600,9 +624,13 @@ pub async fn collect_sql(ctx: &SessionContext, sql: &str, what: &str) -> Result<
         what: what.to_string(),
         source,
     };
+    let started = std::time::Instant::now();
     let df = ctx.sql(sql).await.map_err(failed)?;
     let logical: Arc<Schema> = Arc::new(df.schema().as_arrow().clone());
     let batches = df.collect().await.map_err(failed)?;
+    if std::env::var_os(ENV_QUERY_TIMES).is_some() {
+        eprintln!("{ENV_QUERY_TIMES}: {:.3} s {what}", started.elapsed().as_secs_f64());
+    }
     // The physical types (e.g. Utf8View from Parquet) can differ from the logical ones.
     let schema = batches.first().map_or(logical, |b| b.schema());
     Ok(concat_batches(&schema, &batches)?)
@@ -650,5 +678,25 @@ pub fn recover_swaps(root: &Path, dirs: &[String]) {
                 let _ = std::fs::remove_dir_all(e.path());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `build_end()`: the scope's last date; for a scope open above, where the node's inputs end;
+    /// nothing without a scope (a whole build).
+    #[test]
+    fn build_end_is_the_scopes_last_date_or_where_the_inputs_end() {
+        let mut staging = Staging::new(Path::new("unused"), "run");
+        staging.set_span_end(Some(40));
+        assert_eq!(staging.build_end(), None, "a whole build");
+        staging.set_scope(Some(DateSet::range(10, 12)));
+        assert_eq!(staging.build_end(), Some(12));
+        staging.set_scope(Some(DateSet::from(10)));
+        assert_eq!(staging.build_end(), Some(40), "open above: the inputs' last date");
+        staging.set_span_end(None);
+        assert_eq!(staging.build_end(), None, "open above, no dated input");
     }
 }

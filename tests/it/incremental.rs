@@ -440,3 +440,93 @@ fn an_old_days_corrected_agent_states_equal_a_build_from_scratch() {
         assert_eq!(rows_of(&inc, t), rows_of(&full, t), "{t}");
     }
 }
+
+/// E2's windows carried night by night: `customer_day` starts from its own counts of the day
+/// before the first date it rebuilds, adds the events entering and takes away those leaving
+/// each window. Nights across the 30-, 90- and 180-day edges of one customer's events, some
+/// far apart (89 dates rebuilt in batches of 7, each carrying the one before), equal a build
+/// of every date at once (nothing carried) and the counts worked out by hand.
+#[test]
+fn customer_windows_carried_night_by_night_equal_a_whole_build() {
+    let s = crate::common::Scratch::new();
+    let dir = s.dir.path();
+    let (x, y) = ("13900000011", "13900000012");
+    let nights = [1, 30, 31, 90, 91, 180, 181, 212];
+    for n in nights {
+        // Y calls on every night's date, so every run has a delivery; X calls twice on day 1
+        // and once on day 31, and has a complaint (not a service one) accepted on day 1.
+        let mut callers = vec![y];
+        match n {
+            1 => callers.extend([x, x]),
+            31 => callers.push(x),
+            _ => {}
+        }
+        let (mut calls, mut legs) = (Vec::new(), Vec::new());
+        for (i, who) in callers.iter().enumerate() {
+            let at = format!("{} 1{i}:00:00", d(n));
+            calls.push(format!("K{n}-{i},C1,{who},571,gotone,{at},{at},agent_request,"));
+            legs.push(format!("L{n}-{i},K{n}-{i},1,ivr,S1,{at},,{at},,0,0,0,0,customer"));
+        }
+        let deliver = |table: &str, rows: &[String]| {
+            let lines: Vec<&str> = rows.iter().map(String::as_str).collect();
+            s.deliver(table, &d(n), "part-0001.csv", &crate::common::csv(table, &lines));
+        };
+        deliver("hotline/ivr_calls", &calls);
+        deliver("hotline/agent_legs", &legs);
+        if n == 1 {
+            let complaint = format!("W1,,{x},571,gotone,complaint,CAT2,0,0,none,{} 09:00:00,,,open,,,", d(1));
+            deliver("crm/work_orders", &[complaint]);
+        }
+    }
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sql"), &dir.join("sql"));
+    // Without tag files: the tags build a date at a time, 212 of them twice, and add nothing here.
+    std::fs::remove_dir_all(dir.join("sql/tags")).unwrap();
+    std::fs::write(dir.join("key.txt"), "customer-window-test-key-0123456\n").unwrap();
+    std::fs::write(dir.join("inc.toml"), pipeline_toml("inc", 24, 7)).unwrap();
+    std::fs::write(dir.join("full.toml"), pipeline_toml("full", 24, SCRATCH_BATCH_DAYS)).unwrap();
+    let inc = dir.join("inc");
+    for n in nights {
+        run(dir, "inc.toml", &[day(n)]);
+    }
+    run(dir, "full.toml", &nights.map(day));
+    let full = dir.join("full");
+    assert_eq!(
+        rows_of(&inc, "conformed_customer_day"),
+        rows_of(&full, "conformed_customer_day")
+    );
+    // X's rows: requests 30d, complaints 30d and 90d, events 180d. Day 31: day 1's two
+    // requests left the 30-day window ((1, 31]), day 31's entered; day 91: the complaint left
+    // the 90-day one; day 181: day 1's three events left the 180-day one; day 211: day 31's
+    // request too, and X (not in any snapshot) has no row from then on.
+    let x_rows = to_strings(&query(
+        &inc,
+        &format!(
+            "SELECT CAST(c.dt AS VARCHAR), manual_requests_30d, complaints_30d, complaints_90d, events_180d \
+             FROM conformed_customer_day AS c \
+             WHERE customer_key = (SELECT customer_key FROM conformed_customer_day \
+                 WHERE dt = DATE '{}' AND complaints_30d = 1) \
+             AND dt IN ({}) ORDER BY 1",
+            d(1),
+            [30, 31, 90, 91, 180, 181, 210, 211]
+                .map(|n| format!("DATE '{}'", d(n)))
+                .join(", ")
+        ),
+    ));
+    let row = |n: i64, counts: [i64; 4]| {
+        std::iter::once(d(n))
+            .chain(counts.iter().map(i64::to_string))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        x_rows,
+        [
+            row(30, [2, 1, 1, 3]),
+            row(31, [1, 0, 1, 4]),
+            row(90, [0, 0, 1, 4]),
+            row(91, [0, 0, 0, 4]),
+            row(180, [0, 0, 0, 4]),
+            row(181, [0, 0, 0, 1]),
+            row(210, [0, 0, 0, 1]),
+        ]
+    );
+}
