@@ -32,16 +32,18 @@ seen AS (
     )
     GROUP BY customer_key
 ),
+-- Each customer's latest snapshot row: aggregates per customer ((customer_key, dt) is unique,
+-- so ordering by dt alone picks one row), where a ROW_NUMBER over a window partition per
+-- customer sorted a million subscribers' rows at scale 1.
 latest_since AS (
-    SELECT customer_key, city_code, brand, status, dt AS snapshot_dt
-    FROM (
-        SELECT customer_key, city_code, brand, status, dt,
-            -- (customer_key, dt) is unique; the other columns only make the order total regardless.
-            ROW_NUMBER() OVER (PARTITION BY customer_key ORDER BY dt DESC, city_code, brand, status) AS rn
-        FROM conformed_fact_subscriber
-        WHERE customer_key IS NOT NULL AND dt >= COALESCE(build_start(), DATE '0001-01-01')
-    )
-    WHERE rn = 1
+    SELECT customer_key,
+        first_value(city_code ORDER BY dt DESC) AS city_code,
+        first_value(brand ORDER BY dt DESC) AS brand,
+        first_value(status ORDER BY dt DESC) AS status,
+        MAX(dt) AS snapshot_dt
+    FROM conformed_fact_subscriber
+    WHERE customer_key IS NOT NULL AND dt >= COALESCE(build_start(), DATE '0001-01-01')
+    GROUP BY customer_key
 ),
 lost AS (
     SELECT c.customer_key
@@ -50,30 +52,31 @@ lost AS (
     WHERE c.snapshot_dt >= build_start() AND s.customer_key IS NULL
 ),
 looked_up AS (
-    SELECT customer_key, city_code, brand, status, snapshot_dt
-    FROM (
-        SELECT f.customer_key, f.city_code, f.brand, f.status, f.dt AS snapshot_dt,
-            ROW_NUMBER() OVER (PARTITION BY f.customer_key ORDER BY f.dt DESC, f.city_code, f.brand, f.status) AS rn
-        FROM lost AS l
-        JOIN conformed_fact_subscriber AS f ON f.customer_key = l.customer_key
-        WHERE f.dt < build_start()
-    )
-    WHERE rn = 1
+    SELECT f.customer_key,
+        first_value(f.city_code ORDER BY f.dt DESC) AS city_code,
+        first_value(f.brand ORDER BY f.dt DESC) AS brand,
+        first_value(f.status ORDER BY f.dt DESC) AS status,
+        MAX(f.dt) AS snapshot_dt
+    FROM lost AS l
+    JOIN conformed_fact_subscriber AS f ON f.customer_key = l.customer_key
+    WHERE f.dt < build_start()
+    GROUP BY f.customer_key
 ),
 -- At most one row per customer from each source, their dates in disjoint ranges: the latest wins.
 snapshot AS (
-    SELECT customer_key, city_code, brand, status, snapshot_dt
+    SELECT customer_key,
+        first_value(city_code ORDER BY snapshot_dt DESC) AS city_code,
+        first_value(brand ORDER BY snapshot_dt DESC) AS brand,
+        first_value(status ORDER BY snapshot_dt DESC) AS status,
+        MAX(snapshot_dt) AS snapshot_dt
     FROM (
-        SELECT *, ROW_NUMBER() OVER (PARTITION BY customer_key ORDER BY snapshot_dt DESC) AS rn
-        FROM (
-            SELECT * FROM latest_since
-            UNION ALL
-            SELECT customer_key, city_code, brand, status, snapshot_dt FROM carried WHERE snapshot_dt < build_start()
-            UNION ALL
-            SELECT * FROM looked_up
-        )
+        SELECT * FROM latest_since
+        UNION ALL
+        SELECT customer_key, city_code, brand, status, snapshot_dt FROM carried WHERE snapshot_dt < build_start()
+        UNION ALL
+        SELECT * FROM looked_up
     )
-    WHERE rn = 1
+    GROUP BY customer_key
 )
 SELECT s.customer_key, l.city_code, l.brand, l.status, l.snapshot_dt, s.first_seen_dt
 FROM seen AS s

@@ -11,7 +11,8 @@
 -- kind: by_date
 -- a contact sits in its delivery folder's date, which can be any date after its leg's (late
 -- deliveries are not bounded); it goes to its leg's date, found by leg_id, or stays at its
--- folder's when the leg is unknown (0..0); request_rank ranks every contact of the call, so a
+-- folder's when the leg is unknown (0..0); a request's representing contact is chosen among
+-- every contact of the call, so a
 -- delivered contact rebuilds the dates of its call's published contacts
 -- window: latest_crm_contacts 0..0
 -- window: latest_crm_contacts by leg_id in conformed_fact_agent_leg
@@ -22,6 +23,9 @@
 -- window: conformed_fact_agent_leg by call_id in self reading call_id,leg_id,seq
 -- The inputs are read whole, so only the calls with a contact on a date being rebuilt
 -- (in_build) are joined wide and ranked: every contact of those calls, wherever it sits.
+-- computed once: the contacts of those calls with their legs, read by the choice of each
+-- request's representing contact and by the rows written
+-- materialize: joined
 WITH c AS (
     SELECT * FROM latest_crm_contacts
 ),
@@ -36,7 +40,9 @@ built AS (
 ),
 joined AS (
     SELECT
-        c.*,
+        -- the caller's number stays out of the scratch folder: only its key is read below
+        c.* EXCLUDE (caller),
+        customer_key(c.caller) AS customer_key,
         l.seq,
         l.origin,
         l.is_answered,
@@ -49,17 +55,27 @@ joined AS (
         l.city_code AS leg_city_code,
         l.brand AS leg_brand,
         l.dt AS leg_dt,
-        l.leg_id IS NOT NULL AS leg_known,
-        ROW_NUMBER() OVER (
-            PARTITION BY c.call_id, c.request_type, c.business_code ORDER BY l.seq NULLS LAST, c.leg_id
-        ) AS request_rank
+        l.leg_id IS NOT NULL AS leg_known
     FROM built AS c
     LEFT JOIN conformed_fact_agent_leg AS l ON l.leg_id = c.leg_id
+),
+-- The contact representing each request of a call (request type and business code): the
+-- first by leg seq (unknown legs last), then leg_id (the contacts' key). One aggregate per
+-- request, where a ROW_NUMBER over a window partition per request cost most of the model.
+representing AS (
+    SELECT first_value(leg_id ORDER BY seq NULLS LAST, leg_id) AS leg_id
+    FROM joined
+    GROUP BY call_id, request_type, business_code
+),
+ranked AS (
+    SELECT j.*, r.leg_id IS NOT NULL AS represents
+    FROM representing AS r
+    RIGHT JOIN joined AS j ON r.leg_id = j.leg_id
 )
 SELECT
     j.leg_id,
     j.call_id,
-    customer_key(j.caller) AS customer_key,
+    j.customer_key,
     j.request_type,
     j.business_code,
     j.guided_to_self_service,
@@ -69,13 +85,13 @@ SELECT
     j.seq,
     j.origin,
     j.leg_known,
-    j.request_rank = 1 AS is_request,
-    j.request_rank = 1 AND j.request_type = 'consult' AND NOT j.guided_to_self_service AS b1,
-    j.request_rank = 1 AND j.request_type = 'consult' AND j.guided_to_self_service AS b1s,
-    j.request_rank = 1 AND j.request_type = 'query' AND NOT j.indirect AS b3,
-    j.request_rank = 1 AND j.request_type = 'handle' AND NOT j.guided_to_self_service
+    j.represents AS is_request,
+    j.represents AND j.request_type = 'consult' AND NOT j.guided_to_self_service AS b1,
+    j.represents AND j.request_type = 'consult' AND j.guided_to_self_service AS b1s,
+    j.represents AND j.request_type = 'query' AND NOT j.indirect AS b3,
+    j.represents AND j.request_type = 'handle' AND NOT j.guided_to_self_service
         AND NOT COALESCE(array_has(p.handling_excluded_codes, j.business_code), false) AS b5,
-    j.request_rank = 1 AND j.request_type = 'handle' AND j.guided_to_self_service AS b5s,
+    j.represents AND j.request_type = 'handle' AND j.guided_to_self_service AS b5s,
     COALESCE(j.origin = 'transfer' AND j.is_answered, false) AS is_answered_transfer,
     COALESCE(j.leg_interval_start, CAST(j.dt AS TIMESTAMP)) AS interval_start,
     COALESCE(j.leg_center_id, p.single_center_id, '(none)') AS center_id,
@@ -87,4 +103,4 @@ SELECT
     COALESCE(j.leg_brand, '(none)') AS brand,
     COALESCE(j.leg_dt, j.dt) AS dt
 FROM params AS p
-CROSS JOIN joined AS j
+CROSS JOIN ranked AS j

@@ -33,8 +33,9 @@
 -- (every date in a whole build). A survey read whose leg is not near may still have
 -- one earlier (a late survey): it is looked up in every earlier leg — usually none is missing,
 -- and the lookup's scan is then skipped — and dropped, as its rows belong to earlier dates.
--- computed once: the surveys' latest deliveries, ranked over every delivery of their keys
--- materialize: read_surveys
+-- computed once: the surveys' latest deliveries, ranked over every delivery of their keys, and
+-- the surveys read with their legs, read by the choice of each call's latest and the rows written
+-- materialize: read_surveys, joined
 WITH near_legs AS (
     SELECT l.*
     FROM conformed_fact_agent_leg AS l
@@ -68,20 +69,23 @@ surveyed_calls AS (
     FROM (SELECT DISTINCT leg_id FROM s) AS k
     JOIN near_legs AS l ON l.leg_id = k.leg_id
 ),
+-- The first answered request of each surveyed call (smallest seq, then leg_id) and, below,
+-- each call's latest survey (valid or not): one aggregate per call each, where a ROW_NUMBER
+-- over a window partition per call cost most of the model.
 first_request AS (
-    SELECT *
+    SELECT
+        l.leg_id, l.call_id, l.interval_start, l.center_id, l.skill_group, l.agent_id,
+        l.team_id, l.site, l.city_code, l.brand, l.dt
     FROM (
-        SELECT
-            l.leg_id, l.call_id, l.interval_start, l.center_id, l.skill_group, l.agent_id,
-            l.team_id, l.site, l.city_code, l.brand, l.dt,
-            ROW_NUMBER() OVER (PARTITION BY l.call_id ORDER BY l.seq, l.leg_id) AS rn
+        SELECT first_value(l.leg_id ORDER BY l.seq, l.leg_id) AS leg_id
         FROM surveyed_calls AS c
         JOIN near_legs AS l ON l.call_id = c.call_id
         WHERE l.is_answered_request
-    )
-    WHERE rn = 1
+        GROUP BY l.call_id
+    ) AS f
+    JOIN near_legs AS l ON l.leg_id = f.leg_id
 ),
-ranked AS (
+joined AS (
     SELECT
         s.*,
         l.call_id,
@@ -90,13 +94,19 @@ ranked AS (
         l.interval_start AS leg_interval_start,
         l.dt AS leg_dt,
         l.leg_id IS NOT NULL AS leg_known,
-        COALESCE(s.result IN (1, 2, 3), false) AS is_valid,
-        ROW_NUMBER() OVER (
-            PARTITION BY l.call_id, COALESCE(s.result IN (1, 2, 3), false)
-            ORDER BY s.survey_ts DESC, s.survey_id
-        ) AS call_rank
+        COALESCE(s.result IN (1, 2, 3), false) AS is_valid
     FROM s
     LEFT JOIN near_legs AS l ON l.leg_id = s.leg_id
+),
+latest AS (
+    SELECT first_value(survey_id ORDER BY survey_ts DESC, survey_id) AS survey_id
+    FROM joined
+    GROUP BY call_id, is_valid
+),
+ranked AS (
+    SELECT j.*, k.survey_id IS NOT NULL AS is_call_latest
+    FROM latest AS k
+    RIGHT JOIN joined AS j ON k.survey_id = j.survey_id
 )
 SELECT
     r.survey_id,
@@ -107,8 +117,8 @@ SELECT
     r.reason,
     r.survey_ts,
     r.is_valid,
-    r.is_valid AND r.leg_known AND r.call_rank = 1 AS is_call_latest_valid,
-    r.is_valid AND r.leg_known AND r.call_rank = 1 AND f.leg_id IS NOT NULL AS is_counted,
+    r.is_valid AND r.leg_known AND r.is_call_latest AS is_call_latest_valid,
+    r.is_valid AND r.leg_known AND r.is_call_latest AND f.leg_id IS NOT NULL AS is_counted,
     r.leg_known,
     r.leg_agent_id,
     r.leg_team_id,

@@ -9,14 +9,17 @@
 -- window: conformed_fact_contact 0..0
 -- B6 counts every order of the call, whenever it was created, at the call's first B5 contact
 -- window: conformed_fact_order by call_id in conformed_fact_contact reading call_id,channel,status,op_type
+-- The call's first B5 contact (by leg seq, unknown legs last, then leg_id, the contacts' key):
+-- one aggregate per call, not a ROW_NUMBER over a window partition per call (slow per partition).
 WITH first_b5 AS (
-    SELECT *
+    SELECT c.*
     FROM (
-        SELECT *, ROW_NUMBER() OVER (PARTITION BY call_id ORDER BY seq NULLS LAST, leg_id) AS rn
+        SELECT first_value(leg_id ORDER BY seq NULLS LAST, leg_id) AS leg_id
         FROM conformed_fact_contact
         WHERE b5
-    )
-    WHERE rn = 1
+        GROUP BY call_id
+    ) AS f
+    JOIN conformed_fact_contact AS c ON c.leg_id = f.leg_id
 ),
 b6 AS (
     SELECT f.dt, f.interval_start, f.center_id, f.skill_group, f.team_id, f.site, f.agent_id, f.city_code, f.brand
