@@ -85,10 +85,13 @@ pub const BUILD_END: &str = "build_end";
 
 /// `build_end() -> DATE`: the last date a by-date rebuild rebuilds — for one
 /// open above (every later date is rebuilt too), the last date of the model's
-/// dated inputs and its own table, past which it has no rows to write; NULL
-/// in a whole build. With `build_start()` it bounds what a model reads where
-/// each date's rows depend on the rows of fixed distances before it (an event
-/// leaving a 30-day window 30 days after its date). Stable, folded to a literal.
+/// dated inputs and its own table as listed before the model runs; NULL in a
+/// whole build. A model that relies on it for a batch open above must take its
+/// output dates from one of those inputs (`customer_day` takes them from
+/// `dim_date`), or rows past it would miss what it bounds. With
+/// `build_start()` it bounds what a model reads where each date's rows depend
+/// on the rows of fixed distances before it (an event leaving a 30-day window
+/// 30 days after its date). Stable, folded to a literal.
 pub fn build_end_udf(last: Option<i64>) -> ScalarUDF {
     ScalarUDF::from(BuildBound {
         name: BUILD_END,
