@@ -444,8 +444,10 @@ fn an_old_days_corrected_agent_states_equal_a_build_from_scratch() {
 /// E2's windows carried night by night: `customer_day` starts from its own counts of the day
 /// before the first date it rebuilds, adds the events entering and takes away those leaving
 /// each window. Nights across the 30-, 90- and 180-day edges of one customer's events, some
-/// far apart (89 dates rebuilt in batches of 7, each carrying the one before), equal a build
-/// of every date at once (nothing carried) and the counts worked out by hand.
+/// far apart (89 dates rebuilt in batches of 7, each carrying the one before), and a complaint
+/// of day 31 delivered late on night 181 (which re-opens day 31 on: 151 dates carried from
+/// day 30's published row) equal a build of every date at once (nothing carried) and the
+/// counts worked out by hand.
 #[test]
 fn customer_windows_carried_night_by_night_equal_a_whole_build() {
     let s = crate::common::Scratch::new();
@@ -473,9 +475,17 @@ fn customer_windows_carried_night_by_night_equal_a_whole_build() {
         };
         deliver("hotline/ivr_calls", &calls);
         deliver("hotline/agent_legs", &legs);
-        if n == 1 {
-            let complaint = format!("W1,,{x},571,gotone,complaint,CAT2,0,0,none,{} 09:00:00,,,open,,,", d(1));
-            deliver("crm/work_orders", &[complaint]);
+        let complaint = |id: &str, on: i64| {
+            format!(
+                "{id},,{x},571,gotone,complaint,CAT2,0,0,none,{} 09:00:00,,,open,,,",
+                d(on)
+            )
+        };
+        match n {
+            1 => deliver("crm/work_orders", &[complaint("W1", 1)]),
+            // Late: accepted on day 31, delivered with night 181's files.
+            181 => deliver("crm/work_orders", &[complaint("W2", 31)]),
+            _ => {}
         }
     }
     copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sql"), &dir.join("sql"));
@@ -486,7 +496,14 @@ fn customer_windows_carried_night_by_night_equal_a_whole_build() {
     std::fs::write(dir.join("full.toml"), pipeline_toml("full", 24, SCRATCH_BATCH_DAYS)).unwrap();
     let inc = dir.join("inc");
     for n in nights {
-        run(dir, "inc.toml", &[day(n)]);
+        let night = run(dir, "inc.toml", &[day(n)]);
+        if n == 181 {
+            let dates = &rebuilt(&inc, &night.run_id)["conformed_customer_day"];
+            assert!(
+                dates.starts_with(&d(31)),
+                "the late complaint re-opens day 31 on: {dates}"
+            );
+        }
     }
     run(dir, "full.toml", &nights.map(day));
     let full = dir.join("full");
@@ -495,9 +512,10 @@ fn customer_windows_carried_night_by_night_equal_a_whole_build() {
         rows_of(&full, "conformed_customer_day")
     );
     // X's rows: requests 30d, complaints 30d and 90d, events 180d. Day 31: day 1's two
-    // requests left the 30-day window ((1, 31]), day 31's entered; day 91: the complaint left
-    // the 90-day one; day 181: day 1's three events left the 180-day one; day 211: day 31's
-    // request too, and X (not in any snapshot) has no row from then on.
+    // requests and its complaint left the 30-day windows ((1, 31]), day 31's request and
+    // complaint entered (complaints 90d: 1 + 1; events: 3 + 2); day 91: day 1's complaint left
+    // the 90-day window, day 121 day 31's; day 181: day 1's three events left the 180-day
+    // one (5 − 3); day 211: day 31's two too, and X (not in any snapshot) has no row from then on.
     let x_rows = to_strings(&query(
         &inc,
         &format!(
@@ -507,7 +525,7 @@ fn customer_windows_carried_night_by_night_equal_a_whole_build() {
                  WHERE dt = DATE '{}' AND complaints_30d = 1) \
              AND dt IN ({}) ORDER BY 1",
             d(1),
-            [30, 31, 90, 91, 180, 181, 210, 211]
+            [30, 31, 90, 91, 120, 121, 180, 181, 210, 211]
                 .map(|n| format!("DATE '{}'", d(n)))
                 .join(", ")
         ),
@@ -521,12 +539,14 @@ fn customer_windows_carried_night_by_night_equal_a_whole_build() {
         x_rows,
         [
             row(30, [2, 1, 1, 3]),
-            row(31, [1, 0, 1, 4]),
-            row(90, [0, 0, 1, 4]),
-            row(91, [0, 0, 0, 4]),
-            row(180, [0, 0, 0, 4]),
-            row(181, [0, 0, 0, 1]),
-            row(210, [0, 0, 0, 1]),
+            row(31, [1, 1, 2, 5]),
+            row(90, [0, 0, 2, 5]),
+            row(91, [0, 0, 1, 5]),
+            row(120, [0, 0, 1, 5]),
+            row(121, [0, 0, 0, 5]),
+            row(180, [0, 0, 0, 5]),
+            row(181, [0, 0, 0, 2]),
+            row(210, [0, 0, 0, 2]),
         ]
     );
 }
