@@ -195,8 +195,8 @@ fn order(models: Vec<Model>) -> Result<Vec<Model>> {
 /// how to find which step of a model holds the memory.
 pub const ENV_PROFILE: &str = "CALLCUBE_PROFILE";
 
-/// Set (to anything), every query run by code (the metric marts, the tags,
-/// the key windows) prints its seconds and what it was for to stderr: how to
+/// Set (to anything), every query run through [`collect_sql`] (the metric
+/// marts' queries) prints its seconds and what it was for to stderr: how to
 /// find which step of a code-written table takes the time.
 pub const ENV_QUERY_TIMES: &str = "CALLCUBE_QUERY_TIMES";
 
