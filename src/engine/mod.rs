@@ -111,8 +111,9 @@ pub async fn model_session_keyed(
     Ok(ctx)
 }
 
-/// Functions every session has: the Erlang C staffing math.
+/// Functions every session has: the build's date bounds, `customer_id`, the Erlang C staffing math.
 fn register_functions(ctx: &SessionContext) {
+    ctx.register_udf(pii::customer_id_udf());
     ctx.register_udf(build_scope::in_build_udf(None));
     ctx.register_udf(build_scope::build_start_udf(None));
     ctx.register_udf(build_scope::build_end_udf(None));
