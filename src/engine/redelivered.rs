@@ -21,6 +21,12 @@
 //! the partitions of listed keys met again. The file is a cache of the raw
 //! layer: a version that matches its metadata is right, a stale one is
 //! brought up to date, a missing or unreadable one is computed again.
+//!
+//! The state before a change also gives the other partitions of the keys a
+//! changed partition held (`redelivered_left_*`): a corrected re-delivery
+//! may take such a key out of it, and the view then keeps the key's delivery
+//! in a partition whose raw rows did not change. A state brought up to date
+//! is saved once the build that read it is published ([`save_pending`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -193,16 +199,107 @@ pub async fn refresh(ctx: &SessionContext, root: &Path, t: &TableDef) -> Result<
         .map(|(d, _)| *d)
         .chain(known.keys().filter(|d| !now.contains_key(d)).copied())
         .collect();
-    let batch = if changed.is_empty() {
-        old
+    let (batch, left) = if changed.is_empty() {
+        (old, BTreeSet::new())
     } else {
+        let left = dates_left(ctx, t, &old, &changed).await?;
         let batch = update(ctx, t, &schema, &old, &mut known, &now, &changed).await?;
-        if let Err(e) = write_state(&path, &batch, &known) {
-            tracing::warn!(table = %t.qualified(), error = %e, "could not save the re-delivered keys");
-        }
-        batch
+        let mut pending = PENDING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        pending.retain(|p| p.path != path);
+        pending.push(Pending {
+            path,
+            table: t.qualified(),
+            batch: batch.clone(),
+            partitions: known,
+        });
+        (batch, left)
     };
+    crate::engine::models::register_batch(ctx, &left_table_name(t), dates_batch(&left)?)?;
     crate::engine::models::register_batch(ctx, &table_name(t), batch)
+}
+
+/// A state brought up to date, not yet saved (see [`save_pending`]).
+struct Pending {
+    path: PathBuf,
+    table: String,
+    batch: RecordBatch,
+    partitions: BTreeMap<i64, Partition>,
+}
+
+/// States [`refresh`] brought up to date in this process, saved once the
+/// build that read them is published: the state before a change is what
+/// tells a build the dates of [`left_table_name`], so a build that fails
+/// must find it again on its next try.
+static PENDING: std::sync::Mutex<Vec<Pending>> = std::sync::Mutex::new(Vec::new());
+
+/// Save the states brought up to date for the warehouse at `root` (a failed
+/// write is logged: the next session computes the state again).
+pub fn save_pending(root: &Path) {
+    let mine: Vec<Pending> = {
+        let mut pending = PENDING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (mine, others) = std::mem::take(&mut *pending)
+            .into_iter()
+            .partition(|p| p.path.starts_with(root));
+        *pending = others;
+        mine
+    };
+    for p in mine {
+        if let Err(e) = write_state(&p.path, &p.batch, &p.partitions) {
+            tracing::warn!(table = %p.table, error = %e, "could not save the re-delivered keys");
+        }
+    }
+}
+
+/// The name of the table of the dates a `latest_*` view may change on
+/// besides the changed partitions: see [`dates_left`].
+pub fn left_table_name(t: &TableDef) -> String {
+    format!("redelivered_left_{}_{}", t.system, t.name)
+}
+
+/// The other partitions of the keys listed before the change with a
+/// delivery in a changed partition. A corrected re-delivery may take such a
+/// key out of the changed partition (or out of the listing, left in one
+/// partition): its delivery in another partition is then the latest again,
+/// and that partition's view rows change though its raw rows did not.
+async fn dates_left(
+    ctx: &SessionContext,
+    t: &TableDef,
+    old: &RecordBatch,
+    changed: &BTreeSet<i64>,
+) -> Result<BTreeSet<i64>> {
+    let mut out = BTreeSet::new();
+    if old.num_rows() == 0 {
+        return Ok(out);
+    }
+    let old_table = format!("__{}_left", table_name(t));
+    crate::engine::models::register_batch(ctx, &old_table, old.clone())?;
+    let keys = t.key.join(", ");
+    let on: Vec<String> = t.key.iter().map(|k| format!("o.{k} = c.{k}")).collect();
+    let changed = DateSet::of(changed.iter().copied());
+    let sql = format!(
+        "SELECT DISTINCT CAST(CAST(o.dt AS INT) AS BIGINT) FROM {old_table} AS o \
+         JOIN (SELECT DISTINCT {keys} FROM {old_table} WHERE {now}) AS c ON {on} WHERE NOT ({was})",
+        now = changed.sql_condition("dt"),
+        was = changed.sql_condition("o.dt"),
+        on = on.join(" AND "),
+    );
+    let batches = ctx.sql(&sql).await?.collect().await;
+    let _ = ctx.deregister_table(old_table.as_str());
+    for b in batches? {
+        let days = b.column(0).as_primitive::<datafusion::arrow::datatypes::Int64Type>();
+        out.extend(days.iter().flatten());
+    }
+    Ok(out)
+}
+
+/// `dates` as a one-column table (`d`, the day number).
+fn dates_batch(dates: &BTreeSet<i64>) -> Result<RecordBatch> {
+    let days: Vec<i64> = dates.iter().copied().collect();
+    let schema = Arc::new(Schema::new(vec![Field::new("d", DataType::Int64, false)]));
+    Ok(RecordBatch::try_new(
+        schema,
+        vec![Arc::new(datafusion::arrow::array::Int64Array::from(days))],
+    )?)
 }
 
 /// The state after the partitions `changed` (of `now`); `known` is updated to `now`.

@@ -212,9 +212,11 @@ fn signature(dir: &Path) -> String {
 
 /// The changed dates of each `latest_<system>_<table>` view, from its raw
 /// table's changed partitions: those, and the partitions holding an earlier
-/// delivery of a key delivered again (the view drops it there). A key in a
-/// changed partition and in another is one `redelivered_*` lists (brought up
-/// to date when `ctx` was made), so only the changed partitions are read.
+/// delivery of a key delivered again (the view drops it there), and those
+/// holding another delivery of a key a changed partition held before (the
+/// view may keep it there again: `redelivered_left_*`). A key in a changed
+/// partition and in another is one `redelivered_*` lists (brought up to date
+/// when `ctx` was made), so only the changed partitions are read.
 pub async fn latest_changes(
     ctx: &SessionContext,
     raw: &BTreeMap<String, DateSet>,
@@ -237,6 +239,12 @@ pub async fn latest_changes(
                 was = changed.sql_condition("o.dt"),
                 on = on.join(" AND "),
             );
+            // And the other partitions of keys listed before with a delivery in a changed one.
+            let left = crate::engine::redelivered::left_table_name(t);
+            let sql = match ctx.table_exist(left.as_str())? {
+                true => format!("{sql} UNION SELECT d FROM {left}"),
+                false => sql,
+            };
             for b in ctx.sql(&sql).await?.collect().await? {
                 let col = b
                     .column(0)

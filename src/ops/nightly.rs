@@ -532,6 +532,8 @@ async fn build_and_publish(
             BuildState::begin_publish(root, &pipeline.name)?;
             staging.commit()?;
             now.publish(root, &pipeline.name, &progress.outcome.run_id)?;
+            // Only now: a failed build must find the re-delivered keys as they were before.
+            crate::engine::redelivered::save_pending(root);
             Ok(Some(Built {
                 rebuilt,
                 whole: before.is_none(),

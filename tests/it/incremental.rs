@@ -100,6 +100,40 @@ fn correct_legs(inbox: &Path, from: i64, to: i64) {
     std::fs::write(dir.join("zz-correction.csv"), out.join("\n") + "\n").unwrap();
 }
 
+/// `days` generated days from the 1st (seed `seed`, scale 0.002) in `dir/inbox`.
+fn small_inbox(dir: &Path, seed: u64, days: i64) -> PathBuf {
+    generate(&GenerateOptions {
+        seed,
+        days,
+        start_day: day(1),
+        scale: 0.002,
+        out: dir.join("inbox"),
+        gbk: vec![],
+        gzip: vec![],
+        defects: false,
+    })
+    .unwrap();
+    dir.join("inbox")
+}
+
+/// The models, the customer key `key`, and pipelines `inc.toml` (built night by night) and
+/// `full.toml` (from scratch) over `dir/inbox`, batches of 7 dates.
+fn two_pipelines(dir: &Path, key: &str) {
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sql"), &dir.join("sql"));
+    std::fs::write(dir.join("key.txt"), format!("{key}\n")).unwrap();
+    std::fs::write(dir.join("inc.toml"), pipeline_toml("inc", 24, 7)).unwrap();
+    std::fs::write(dir.join("full.toml"), pipeline_toml("full", 24, 7)).unwrap();
+}
+
+/// Whether the ledger's `dates` (ranges `a..b`, open `a..`, or single dates, comma-separated)
+/// hold `day`: ISO dates compare as text.
+fn covers(dates: &str, day: &str) -> bool {
+    dates.split(',').any(|r| {
+        let (a, b) = r.split_once("..").unwrap_or((r, r));
+        (a.is_empty() || a <= day) && (b.is_empty() || day <= b)
+    })
+}
+
 fn run(dir: &Path, toml: &str, days: &[i64]) -> callcube::ops::nightly::RunOutcome {
     let path = dir.join(toml);
     let pipeline = Pipeline::load(&path, &Overrides::default()).unwrap();
@@ -370,18 +404,7 @@ fn a_customer_dropped_by_a_corrected_snapshot_keeps_the_one_before() {
 fn an_old_days_corrected_agent_states_equal_a_build_from_scratch() {
     let s = crate::common::Scratch::new();
     let dir = s.dir.path();
-    generate(&GenerateOptions {
-        seed: 5,
-        days: 6,
-        start_day: day(1),
-        scale: 0.002,
-        out: dir.join("inbox"),
-        gbk: vec![],
-        gzip: vec![],
-        defects: false,
-    })
-    .unwrap();
-    let inbox = dir.join("inbox");
+    let inbox = small_inbox(dir, 5, 6);
     let text = std::fs::read_to_string(extract(&inbox, "hotline/agent_states", 2)).unwrap();
     let mut lines = text.lines();
     let header = lines.next().unwrap();
@@ -411,21 +434,12 @@ fn an_old_days_corrected_agent_states_equal_a_build_from_scratch() {
     assert!(corrected.len() > 5, "NOT_READY rows to correct");
     let folder = inbox.join("hotline/agent_states").join(d(5));
     std::fs::write(folder.join("zz-correction.csv"), corrected.join("\n") + "\n").unwrap();
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sql"), &dir.join("sql"));
-    std::fs::write(dir.join("key.txt"), "agent-state-gap-test-key-0123456\n").unwrap();
-    std::fs::write(dir.join("inc.toml"), pipeline_toml("inc", 24, 7)).unwrap();
-    std::fs::write(dir.join("full.toml"), pipeline_toml("full", 24, 7)).unwrap();
+    two_pipelines(dir, "agent-state-gap-test-key-0123456");
     let inc = dir.join("inc");
     let runs: Vec<String> = (1..=6).map(|n| run(dir, "inc.toml", &[day(n)]).run_id).collect();
     let night5 = rebuilt(&inc, &runs[4]);
     let states = &night5["conformed_fact_agent_state"];
-    // Ranges `a..b` or single dates, comma-separated: ISO dates compare as text.
-    let covers = |day: &str| {
-        states.split(',').any(|r| {
-            let (a, b) = r.split_once("..").unwrap_or((r, r));
-            (a.is_empty() || a <= day) && (b.is_empty() || day <= b)
-        })
-    };
+    let covers = |day: &str| covers(states, day);
     assert!(
         covers(&d(2)) && !covers(&d(3)) && covers(&d(5)),
         "the corrected 2nd and the night's 5th are rebuilt, not the 3rd: {states}"
@@ -436,6 +450,79 @@ fn an_old_days_corrected_agent_states_equal_a_build_from_scratch() {
         "conformed_agent_last_state",
         "conformed_fact_agent_state",
         "cube_agent_time",
+    ] {
+        assert_eq!(rows_of(&inc, t), rows_of(&full, t), "{t}");
+    }
+}
+
+/// A corrected re-delivery that takes keys back out of the date they had moved to: three legs
+/// of the 1st, delivered again two days later in the 4th's folder, sit in the raw partitions
+/// of the 1st and the 3rd (the view keeps the 3rd's). The 4th's folder is then delivered again
+/// without them: the 1st's partition does not change (nor is it in reach of a changed one's
+/// window, ±1 day), yet the view keeps its rows again — the 1st must be rebuilt, found from
+/// the re-delivered keys listed before the change.
+#[test]
+fn keys_taken_back_out_of_the_date_they_moved_to_reopen_the_date_they_came_from() {
+    let s = crate::common::Scratch::new();
+    let dir = s.dir.path();
+    let inbox = small_inbox(dir, 9, 5);
+    let text = std::fs::read_to_string(extract(&inbox, "hotline/agent_legs", 1)).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let cols: Vec<&str> = header.split(',').collect();
+    let col = |name: &str| cols.iter().position(|c| *c == name).unwrap();
+    let (leg, times) = (col("leg_id"), [col("queue_start"), col("answer_time"), col("end_time")]);
+    let mut moved = vec![header.to_string()];
+    let mut legs = Vec::new();
+    for line in lines
+        .filter(|l| l.split(',').nth(times[0]).is_some_and(|t| t.starts_with(&d(1))))
+        .take(3)
+    {
+        let mut f: Vec<String> = line.split(',').map(String::from).collect();
+        for &t in &times {
+            if !f[t].is_empty() {
+                let day = parse_date(&f[t].as_bytes()[..10]).unwrap();
+                f[t] = format!("{}{}", date_string(day + 2), &f[t][10..]);
+            }
+        }
+        legs.push(format!("'{}'", f[leg]));
+        moved.push(f.join(","));
+    }
+    assert_eq!(legs.len(), 3);
+    let correction = inbox.join("hotline/agent_legs").join(d(4)).join("zz-moved.csv");
+    std::fs::write(&correction, moved.join("\n") + "\n").unwrap();
+    two_pipelines(dir, "moved-back-keys-test-key-0123456");
+    let inc = dir.join("inc");
+    let legs_on = |root: &Path| {
+        to_strings(&query(
+            root,
+            &format!(
+                "SELECT CAST(dt AS VARCHAR) FROM conformed_fact_agent_leg WHERE leg_id IN ({}) ORDER BY 1",
+                legs.join(", ")
+            ),
+        ))
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect::<Vec<_>>()
+    };
+    for n in 1..=4 {
+        run(dir, "inc.toml", &[day(n)]);
+    }
+    assert_eq!(legs_on(&inc), vec![d(3); 3], "moved to the 3rd");
+    // The 4th's folder delivered again without the moved legs.
+    std::fs::remove_file(&correction).unwrap();
+    let again = run(dir, "inc.toml", &[day(4)]).run_id;
+    let legs_rebuilt = &rebuilt(&inc, &again)["conformed_fact_agent_leg"];
+    assert!(covers(legs_rebuilt, &d(1)), "the 1st is rebuilt: {legs_rebuilt}");
+    assert_eq!(legs_on(&inc), vec![d(1); 3], "back on the 1st");
+    run(dir, "inc.toml", &[day(5)]);
+    run(dir, "full.toml", &(1..=5).map(day).collect::<Vec<_>>());
+    let full = dir.join("full");
+    for t in [
+        "conformed_fact_agent_leg",
+        "conformed_fact_contact",
+        "cube_leg",
+        "marts_metrics_day",
     ] {
         assert_eq!(rows_of(&inc, t), rows_of(&full, t), "{t}");
     }
