@@ -97,9 +97,13 @@ pub async fn model_session_keyed(
     // each operator's working set a small share of it.
     config = config.with_batch_size((limit / (32 * 1024)).clamp(1024, 8192));
     let ctx = SessionContext::new_with_config_rt(config, runtime);
+    let started = std::time::Instant::now();
     let present = warehouse::register_all(&ctx, root).await?;
     register_missing_sources(&ctx, &present)?;
+    models::report_time("session: register the warehouse's tables", started);
+    let started = std::time::Instant::now();
     raw_partitions::register(&ctx, root)?;
+    models::report_time("session: raw_partitions", started);
     let batch = params_table::params_batch(params)?;
     let table = datafusion::datasource::MemTable::try_new(batch.schema(), vec![vec![batch]])?;
     ctx.register_table("params", std::sync::Arc::new(table))?;
@@ -107,7 +111,9 @@ pub async fn model_session_keyed(
     ctx.register_udwf(overlap::kept_after_overlap_udwf());
     register_functions(&ctx);
     param_tables::register(&ctx, params)?;
+    let started = std::time::Instant::now();
     register_latest_views(&ctx, root).await?;
+    models::report_time("session: re-delivered keys and latest_* views", started);
     Ok(ctx)
 }
 

@@ -196,8 +196,9 @@ fn order(models: Vec<Model>) -> Result<Vec<Model>> {
 pub const ENV_PROFILE: &str = "CALLCUBE_PROFILE";
 
 /// Set (to anything), every query run through [`collect_sql`] (the metric
-/// marts' queries) prints its seconds and what it was for to stderr: how to
-/// find which step of a code-written table takes the time.
+/// marts' queries) and each step of a run before its models (the session,
+/// the build state, the changed dates) prints its seconds and what it was
+/// for to stderr: how to find which step takes the time.
 pub const ENV_QUERY_TIMES: &str = "CALLCUBE_QUERY_TIMES";
 
 /// Rows written per model.
@@ -618,6 +619,13 @@ pub fn joins_as_written(ctx: &SessionContext) -> SessionContext {
     SessionContext::new_with_state(state)
 }
 
+/// With [`ENV_QUERY_TIMES`] set, print the seconds since `started` that `what` took.
+pub fn report_time(what: &str, started: std::time::Instant) {
+    if std::env::var_os(ENV_QUERY_TIMES).is_some() {
+        eprintln!("{ENV_QUERY_TIMES}: {:.3} s {what}", started.elapsed().as_secs_f64());
+    }
+}
+
 /// Run `sql` and gather its result in one batch; a failure says `what` was being built.
 pub async fn collect_sql(ctx: &SessionContext, sql: &str, what: &str) -> Result<RecordBatch> {
     let failed = |source| Error::Query {
@@ -628,9 +636,7 @@ pub async fn collect_sql(ctx: &SessionContext, sql: &str, what: &str) -> Result<
     let df = ctx.sql(sql).await.map_err(failed)?;
     let logical: Arc<Schema> = Arc::new(df.schema().as_arrow().clone());
     let batches = df.collect().await.map_err(failed)?;
-    if std::env::var_os(ENV_QUERY_TIMES).is_some() {
-        eprintln!("{ENV_QUERY_TIMES}: {:.3} s {what}", started.elapsed().as_secs_f64());
-    }
+    report_time(what, started);
     // The physical types (e.g. Utf8View from Parquet) can differ from the logical ones.
     let schema = batches.first().map_or(logical, |b| b.schema());
     Ok(concat_batches(&schema, &batches)?)

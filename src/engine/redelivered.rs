@@ -124,20 +124,21 @@ fn listing(root: &Path, t: &TableDef) -> BTreeMap<i64, Vec<(u64, i64, u64)>> {
         .collect()
 }
 
-/// A state file's rows and partitions; None when missing or unreadable.
-fn read_state(path: &Path, schema: &SchemaRef) -> Option<(RecordBatch, BTreeMap<i64, Partition>)> {
+/// A state file's rows and the partitions they reflect; None when missing or
+/// unreadable. The partitions are None when the metadata is missing or was
+/// written by another DataFusion version: the rows are then an older listing
+/// (still good to find the dates a change may reach, [`dates_left`]).
+fn read_state(path: &Path, schema: &SchemaRef) -> Option<(RecordBatch, Option<BTreeMap<i64, Partition>>)> {
     use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     let file = std::fs::File::open(path).ok()?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).ok()?;
     let partitions = builder
         .metadata()
         .file_metadata()
-        .key_value_metadata()?
-        .iter()
-        .find(|kv| kv.key == partitions_key())?
-        .value
-        .as_deref()
-        .and_then(|v| serde_json::from_str(v).ok())?;
+        .key_value_metadata()
+        .and_then(|kv| kv.iter().find(|kv| kv.key == partitions_key()))
+        .and_then(|kv| kv.value.as_deref())
+        .and_then(|v| serde_json::from_str(v).ok());
     let batches: Vec<RecordBatch> = builder.build().ok()?.collect::<std::result::Result<_, _>>().ok()?;
     let batch = concat_batches(&builder_schema(&batches, schema), &batches).ok()?;
     (batch.schema().fields() == schema.fields()).then_some((batch, partitions))
@@ -184,15 +185,19 @@ async fn collect(ctx: &SessionContext, sql: &str, schema: &SchemaRef) -> Result<
     Ok(concat_batches(schema, &parts)?)
 }
 
-/// Bring `t`'s state up to date and register it in `ctx` as [`table_name`].
-/// A state that changed is written back (a failed write only costs the next
-/// session the same work).
+/// Bring `t`'s state up to date and register it in `ctx` as [`table_name`],
+/// with the dates its change may reach as [`left_table_name`]. A state that
+/// changed waits in [`save_pending`] for the build to be published.
 pub async fn refresh(ctx: &SessionContext, root: &Path, t: &TableDef) -> Result<()> {
     let schema = schema(t);
     let path = state_path(root, t);
     let now = listing(root, t);
-    let (old, mut known) =
-        read_state(&path, &schema).unwrap_or_else(|| (RecordBatch::new_empty(Arc::clone(&schema)), BTreeMap::new()));
+    let empty = || RecordBatch::new_empty(Arc::clone(&schema));
+    let (old, mut known, stale) = match read_state(&path, &schema) {
+        Some((rows, Some(known))) => (rows, known, None),
+        Some((rows, None)) => (empty(), BTreeMap::new(), Some(rows)),
+        None => (empty(), BTreeMap::new(), None),
+    };
     let changed: BTreeSet<i64> = now
         .iter()
         .filter(|(d, files)| known.get(d).is_none_or(|p| p.files != **files))
@@ -202,7 +207,10 @@ pub async fn refresh(ctx: &SessionContext, root: &Path, t: &TableDef) -> Result<
     let (batch, left) = if changed.is_empty() {
         (old, BTreeSet::new())
     } else {
-        let left = dates_left(ctx, t, &old, &changed).await?;
+        let left = match &stale {
+            Some(rows) => stale_dates(rows)?,
+            None => dates_left(ctx, t, &old, &changed).await?,
+        };
         let batch = update(ctx, t, &schema, &old, &mut known, &now, &changed).await?;
         let mut pending = PENDING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         pending.retain(|p| p.path != path);
@@ -290,6 +298,15 @@ async fn dates_left(
         out.extend(days.iter().flatten());
     }
     Ok(out)
+}
+
+/// From a state whose partitions are not known (written by another
+/// DataFusion version), every date of its rows: which partitions changed
+/// since is not known, and these hold every date a change may reach.
+fn stale_dates(rows: &RecordBatch) -> Result<BTreeSet<i64>> {
+    let days = cast(rows.column_by_name("dt").expect("states have dt"), &DataType::Int32)?;
+    let days = days.as_primitive::<datafusion::arrow::datatypes::Int32Type>();
+    Ok(days.iter().flatten().map(i64::from).collect())
 }
 
 /// `dates` as a one-column table (`d`, the day number).

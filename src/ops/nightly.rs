@@ -451,10 +451,16 @@ async fn build_and_publish(
     progress: &mut Progress,
 ) -> Result<Option<Built>> {
     let (graph, key, root) = (plan.graph, plan.key, wh.root());
+    let time = |what: &str, started| crate::engine::models::report_time(what, started);
+    let started = std::time::Instant::now();
     let ctx = engine::model_session_keyed(root, &pipeline.params, &pipeline.engine, key.key.clone()).await?;
+    time("the build's session", started);
+    let started = std::time::Instant::now();
     let finality = Finality::load(&ctx).await?;
     let thresholds = build_state::finality_thresholds(pipeline.params.fcr_window_h);
     let now = BuildState::scan(root, &finality, thresholds);
+    time("build state: finality and raw partitions' signatures", started);
+    let started = std::time::Instant::now();
     let mut changes = Changes::default();
     let before = BuildState::read(root, &pipeline.name).filter(|_| !opts.force);
     match &before {
@@ -483,6 +489,7 @@ async fn build_and_publish(
         }
         None => changes.whole = graph.nodes.iter().flat_map(|n| n.tables()).collect(),
     }
+    time("changed inputs", started);
     if changes.whole.is_empty() && changes.inputs.is_empty() {
         return Ok(None);
     }

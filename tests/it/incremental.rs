@@ -460,7 +460,8 @@ fn an_old_days_corrected_agent_states_equal_a_build_from_scratch() {
 /// of the 1st and the 3rd (the view keeps the 3rd's). The 4th's folder is then delivered again
 /// without them: the 1st's partition does not change (nor is it in reach of a changed one's
 /// window, ±1 day), yet the view keeps its rows again — the 1st must be rebuilt, found from
-/// the re-delivered keys listed before the change.
+/// the re-delivered keys listed before the change, also when the first try of that night
+/// fails before publishing.
 #[test]
 fn keys_taken_back_out_of_the_date_they_moved_to_reopen_the_date_they_came_from() {
     let s = crate::common::Scratch::new();
@@ -509,8 +510,23 @@ fn keys_taken_back_out_of_the_date_they_moved_to_reopen_the_date_they_came_from(
         run(dir, "inc.toml", &[day(n)]);
     }
     assert_eq!(legs_on(&inc), vec![d(3); 3], "moved to the 3rd");
-    // The 4th's folder delivered again without the moved legs.
+    // The 4th's folder delivered again without the moved legs: the first try fails a blocking
+    // check after its models are built, and publishes nothing; the retry must still find the
+    // 1st (the re-delivered keys are saved only with a published build).
     std::fs::remove_file(&correction).unwrap();
+    let toml = std::fs::read_to_string(dir.join("inc.toml")).unwrap();
+    let failing = "[[quality.check]]\ntable = \"conformed_fact_agent_leg\"\nkind = \"range\"\n\
+                   columns = [\"talk_s\"]\nmin = 0\nmax = 0\n";
+    std::fs::write(dir.join("inc.toml"), format!("{toml}{failing}")).unwrap();
+    let path = dir.join("inc.toml");
+    let pipeline = Pipeline::load(&path, &Overrides::default()).unwrap();
+    let opts = RunOptions {
+        quiet: true,
+        trigger: "run".into(),
+        ..RunOptions::default()
+    };
+    assert!(run_pipeline(&pipeline, &[day(4)], &opts).is_err(), "the check blocks");
+    std::fs::write(dir.join("inc.toml"), toml).unwrap();
     let again = run(dir, "inc.toml", &[day(4)]).run_id;
     let legs_rebuilt = &rebuilt(&inc, &again)["conformed_fact_agent_leg"];
     assert!(covers(legs_rebuilt, &d(1)), "the 1st is rebuilt: {legs_rebuilt}");
