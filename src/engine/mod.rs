@@ -137,7 +137,9 @@ fn register_functions(ctx: &SessionContext) {
 async fn register_latest_views(ctx: &SessionContext, root: &Path) -> Result<()> {
     for t in crate::schema::TABLES {
         if !t.is_snapshot() {
+            let started = std::time::Instant::now();
             redelivered::refresh(ctx, root, t).await?;
+            models::report_time(&format!("session: re-delivered keys of {}", t.qualified()), started);
         }
         let view = ctx.sql(&latest_view_sql(t, None)).await?.into_view();
         ctx.register_table(latest_view_name(t).as_str(), view)?;
