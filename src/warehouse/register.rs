@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use datafusion::arrow::datatypes::DataType;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
-use datafusion::datasource::listing::ListingOptions;
+use datafusion::datasource::listing::{ListingOptions, ListingTableUrl};
 use datafusion::prelude::SessionContext;
 
 use crate::error::Result;
@@ -87,8 +87,17 @@ fn has_parquet(dir: &Path) -> bool {
 
 /// Register every table under `root` in `ctx`; returns their names.
 pub async fn register_all(ctx: &SessionContext, root: &Path) -> Result<Vec<String>> {
+    register_under(ctx, root, root).await
+}
+
+/// Register the tables in the folder `under` of the warehouse at `root`
+/// (named from `root`, as [`register_all`] names them); returns their names.
+pub async fn register_under(ctx: &SessionContext, root: &Path, under: &Path) -> Result<Vec<String>> {
+    let mut tables = Vec::new();
+    walk(root, under, &mut tables);
+    tables.sort_by(|a, b| a.name.cmp(&b.name));
     let mut names = Vec::new();
-    for t in table_dirs(root) {
+    for t in tables {
         register_dir(ctx, &t).await?;
         names.push(t.name);
     }
@@ -96,6 +105,13 @@ pub async fn register_all(ctx: &SessionContext, root: &Path) -> Result<Vec<Strin
 }
 
 /// Register the table folder `t` in `ctx` under its name, replacing any table of that name.
+///
+/// Its schema is the newest data file's. DataFusion would otherwise read the
+/// footer of every file of the table to merge their schemas: a cost that
+/// grows with history, paid for every table each session and for every
+/// table a build stages. The newest file is written by the current
+/// definition (a changed definition rebuilds every date); an older file
+/// without one of its columns reads it as nulls.
 pub async fn register_dir(ctx: &SessionContext, t: &TableDir) -> Result<()> {
     let mut options = ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
     if t.partitioned {
@@ -108,8 +124,56 @@ pub async fn register_dir(ctx: &SessionContext, t: &TableDir) -> Result<()> {
     if !url.ends_with('/') {
         url.push('/');
     }
+    let schema = match newest_file(&t.path, t.partitioned) {
+        Some(file) => Some(file_schema(ctx, &options, &file).await?),
+        None => None,
+    };
     let _ = ctx.deregister_table(t.name.as_str());
-    ctx.register_listing_table(t.name.as_str(), url, options, None, None)
+    ctx.register_listing_table(t.name.as_str(), url, options, schema, None)
         .await?;
     Ok(())
+}
+
+/// The committed data file of a table folder written last.
+fn newest_file(dir: &Path, partitioned: bool) -> Option<PathBuf> {
+    let folders: Vec<PathBuf> = match partitioned {
+        true => std::fs::read_dir(dir)
+            .ok()?
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with("dt="))
+            .map(|e| e.path())
+            .collect(),
+        false => vec![dir.to_path_buf()],
+    };
+    folders
+        .iter()
+        .filter_map(|f| std::fs::read_dir(f).ok())
+        .flat_map(|entries| entries.flatten())
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().to_string();
+            !n.starts_with('.') && n.ends_with(".parquet")
+        })
+        .filter_map(|e| {
+            let modified = e.metadata().ok()?.modified().ok()?;
+            Some((modified, e.path()))
+        })
+        .max()
+        .map(|(_, path)| path)
+}
+
+/// The schema DataFusion infers from the one Parquet file `file`.
+async fn file_schema(
+    ctx: &SessionContext,
+    options: &ListingOptions,
+    file: &Path,
+) -> Result<datafusion::arrow::datatypes::SchemaRef> {
+    let absolute = std::path::absolute(file).map_err(crate::error::io_err(file))?;
+    let url = ListingTableUrl::parse(absolute.to_string_lossy())?;
+    use datafusion::object_store::ObjectStoreExt;
+    let store = ctx.runtime_env().object_store(&url)?;
+    let meta = store
+        .head(url.prefix())
+        .await
+        .map_err(|e| datafusion::error::DataFusionError::ObjectStore(Box::new(e)))?;
+    Ok(options.format.infer_schema(&ctx.state(), &store, &[meta]).await?)
 }
