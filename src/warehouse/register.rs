@@ -177,3 +177,52 @@ async fn file_schema(
         .map_err(|e| datafusion::error::DataFusionError::ObjectStore(Box::new(e)))?;
     Ok(options.format.infer_schema(&ctx.state(), &store, &[meta]).await?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::{Int64Array, RecordBatch};
+    use datafusion::arrow::datatypes::{Field, Schema};
+    use datafusion::parquet::arrow::ArrowWriter;
+
+    fn write(path: &Path, columns: &[&str], value: i64) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let fields: Vec<Field> = columns.iter().map(|c| Field::new(*c, DataType::Int64, true)).collect();
+        let schema = Arc::new(Schema::new(fields));
+        let arrays = columns
+            .iter()
+            .map(|_| Arc::new(Int64Array::from(vec![value])) as _)
+            .collect();
+        let batch = RecordBatch::try_new(Arc::clone(&schema), arrays).unwrap();
+        let mut w = ArrowWriter::try_new(std::fs::File::create(path).unwrap(), schema, None).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_table_reads_with_its_newest_files_columns_and_older_files_miss_them_as_nulls() {
+        let root = tempfile::tempdir().unwrap();
+        let t = root.path().join("conformed").join("facts");
+        // Written by an older definition: `dropped` is gone since, `added` is new.
+        write(&t.join("dt=2026-11-01").join("data.parquet"), &["id", "dropped"], 1);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        write(&t.join("dt=2026-11-02").join("data.parquet"), &["id", "added"], 2);
+        let ctx = SessionContext::new();
+        assert_eq!(register_all(&ctx, root.path()).await.unwrap(), vec!["conformed_facts"]);
+        let df = ctx
+            .sql("SELECT id, added FROM conformed_facts ORDER BY id")
+            .await
+            .unwrap();
+        let columns: Vec<String> = df.schema().fields().iter().map(|f| f.name().clone()).collect();
+        assert_eq!(columns, ["id", "added"]);
+        let rows = df.collect().await.unwrap();
+        let text = datafusion::arrow::util::pretty::pretty_format_batches(&rows)
+            .unwrap()
+            .to_string();
+        assert!(text.contains("| 1  |       |"), "{text}");
+        assert!(text.contains("| 2  | 2     |"), "{text}");
+        let all = ctx.table("conformed_facts").await.unwrap();
+        assert!(all.schema().field_with_unqualified_name("dropped").is_err());
+        assert!(all.schema().field_with_unqualified_name("dt").is_ok());
+    }
+}
