@@ -25,7 +25,7 @@
 -- kind: by_month
 -- the product snapshot in force on the offer's date, else the earliest after it: products are
 -- sent only on change, so the snapshot used can be any partition before or after
--- window: conformed_dim_product all
+-- window: conformed_dim_product latest_or_earliest_by product_code
 -- a month is final once its finality row says so (is_final flips once; settled_days grows nightly)
 -- window: conformed_month_finality 0..0 reading month,is_final
 WITH offers AS (

@@ -10,6 +10,8 @@
 //! - `lo..hi` (no line: `0..0`): an input date x is read by output dates x − hi … x − lo;
 //! - `..hi`: by every output date from x − hi on;
 //! - `asof`: by x up to the day before the input's next partition;
+//! - `latest_or_earliest_by <key>`: by every date from x on, and every date
+//!   before x when x is at or before some key's first row; read whole;
 //! - `by <key> in <homes>`: by the dates of the home rows whose key changed
 //!   ([`crate::engine::key_dates`]); such an input is read whole;
 //! - a date window with `reading <columns>` maps only the dates whose rows
@@ -499,10 +501,59 @@ async fn dates_to_rebuild(
                     }
                 }
             }
+            Some(Window::LatestOrEarliestBy { key }) => {
+                if let Some(a) = x.first() {
+                    dates.union(&DateSet::from(a));
+                    if latest_first_row(ctx, read, key, dirs.before(read)).await? >= Some(a) {
+                        dates.union(&DateSet::range(i64::MIN, a));
+                    }
+                }
+            }
             Some(Window::All) => return Ok(DateSet::all()),
         }
     }
     Ok(dates)
+}
+
+/// The latest date on which some value of `key` has its first row in the
+/// table `read`, now or (`before`: its published folder) before this run:
+/// a change on or before it can change which row is a value's earliest.
+async fn latest_first_row(
+    ctx: &SessionContext,
+    read: &str,
+    key: &str,
+    before: Option<&crate::warehouse::TableDir>,
+) -> Result<Option<i64>> {
+    use datafusion::arrow::array::AsArray;
+    async fn latest(ctx: &SessionContext, table: &str, key: &str) -> Result<Option<i64>> {
+        if !ctx.table_exist(table)? {
+            return Ok(None);
+        }
+        let sql = format!(
+            "SELECT CAST(CAST(MAX(f) AS INT) AS BIGINT) FROM (SELECT MIN(dt) AS f FROM {table} GROUP BY {key})"
+        );
+        let batches = ctx.sql(&sql).await?.collect().await?;
+        Ok(batches
+            .iter()
+            .flat_map(|b| {
+                b.column(0)
+                    .as_primitive::<datafusion::arrow::datatypes::Int64Type>()
+                    .iter()
+            })
+            .flatten()
+            .max())
+    }
+    let now = latest(ctx, read, key).await?;
+    let Some(dir) = before else { return Ok(now) };
+    let name = format!("__before_{read}");
+    let table = crate::warehouse::TableDir {
+        name: name.clone(),
+        ..dir.clone()
+    };
+    crate::warehouse::register_dir(ctx, &table).await?;
+    let then = latest(ctx, &name, key).await;
+    let _ = ctx.deregister_table(name.as_str());
+    Ok(now.max(then?))
 }
 
 fn bound(
@@ -532,7 +583,8 @@ async fn narrow_inputs(
     for read in &m.reads {
         let window = m.header.windows.get(read);
         // finality_dates is one row per date, and a model may read a value every row carries.
-        let whole = matches!(window, Some(Window::All)) || m.header.keys.contains_key(read);
+        let whole =
+            matches!(window, Some(Window::All | Window::LatestOrEarliestBy { .. })) || m.header.keys.contains_key(read);
         if whole || read == FINALITY || !ctx.table_exist(read.as_str())? {
             continue;
         }
@@ -568,7 +620,7 @@ async fn narrow_inputs(
                 }
                 needed
             }
-            Some(Window::All) => unreachable!("skipped above"),
+            Some(Window::All | Window::LatestOrEarliestBy { .. }) => unreachable!("skipped above"),
         };
         let latest = crate::schema::TABLES
             .iter()

@@ -8,6 +8,8 @@
 //! -- window: conformed_fact_agent_leg 0..fcr_window_h/24   hours, rounded up to days
 //! -- window: conformed_fact_work_order ..0         every partition ≤ d
 //! -- window: conformed_dim_agent asof               the latest partition ≤ d
+//! -- window: conformed_dim_product latest_or_earliest_by product_code
+//! --                                   per product, its latest row ≤ d, else its first
 //! -- window: raw_hotline_ivr_calls all              every partition
 //! -- window: conformed_fact_order by call_id in conformed_fact_agent_leg reading call_id,amount
 //! -- window: latest_hotline_surveys by leg_id in conformed_fact_agent_leg around -1..1
@@ -101,6 +103,12 @@ pub enum Window {
     UpTo { hi: DayBound },
     /// The latest input partition on or before d (a snapshot in force).
     AsOf,
+    /// Per value of `key`, its latest row on or before d, else its earliest
+    /// row (`latest_or_earliest_by <key>`: a product's price for an offer,
+    /// where products are sent when they change). Read whole; a change at x
+    /// reaches the dates from x on, and the dates before x too when x is at
+    /// or before some key's first row.
+    LatestOrEarliestBy { key: String },
     /// Every partition.
     All,
 }
@@ -292,8 +300,16 @@ pub fn parse(sql: &str) -> Result<Header, String> {
                 keys.push(key);
                 continue;
             }
-            let expected =
-                || at("expected `window: <table> <lo>..<hi> | ..<hi> | asof | all [reading <column>,…]`".into());
+            let expected = || {
+                at("expected `window: <table> <lo>..<hi> | ..<hi> | asof | latest_or_earliest_by <key> | all [reading <column>,…]`".into())
+            };
+            if let [table, "latest_or_earliest_by", key] = words.as_slice() {
+                let window = Window::LatestOrEarliestBy { key: key.to_string() };
+                if header.windows.insert(table.to_string(), window).is_some() {
+                    return Err(at(format!("two windows for `{table}`")));
+                }
+                continue;
+            }
             let (table, spec) = match words.as_slice() {
                 [table, spec] => (*table, *spec),
                 [table, spec, "reading", cols @ ..] if !cols.is_empty() => {
@@ -450,6 +466,7 @@ mod tests {
              -- window: conformed_fact_work_order -repeat_lookback_days..0\n\
              -- window: conformed_fact_agent_leg -1..fcr_window_h/24\n\
              -- window: conformed_dim_agent asof\n-- window: raw_hr_agents all\n\
+             -- window: conformed_dim_product latest_or_earliest_by product_code\n\
              -- window: latest_crm_work_orders -1-e1_baseline_days..+1\n\
              SELECT 1\n-- kind: full (not the header any more)\n",
         )
@@ -461,6 +478,12 @@ mod tests {
         assert_eq!(days(&h.windows["latest_crm_work_orders"]), (-31, 1));
         assert_eq!(h.windows["conformed_dim_agent"], Window::AsOf);
         assert_eq!(h.windows["raw_hr_agents"], Window::All);
+        assert_eq!(
+            h.windows["conformed_dim_product"],
+            Window::LatestOrEarliestBy {
+                key: "product_code".into()
+            }
+        );
         assert_eq!(h.params(), ["e1_baseline_days", "fcr_window_h", "repeat_lookback_days"]);
         // Hours round up: 25 h reach into a second day.
         let mut p = params();

@@ -128,10 +128,11 @@ fn two_pipelines(dir: &Path, key: &str) {
 /// Whether the ledger's `dates` (ranges `a..b`, open `a..`, or single dates, comma-separated)
 /// hold `day`: ISO dates compare as text.
 fn covers(dates: &str, day: &str) -> bool {
-    dates.split(',').any(|r| {
-        let (a, b) = r.split_once("..").unwrap_or((r, r));
-        (a.is_empty() || a <= day) && (b.is_empty() || day <= b)
-    })
+    dates == "all"
+        || dates.split(',').any(|r| {
+            let (a, b) = r.split_once("..").unwrap_or((r, r));
+            (a.is_empty() || a <= day) && (b.is_empty() || day <= b)
+        })
 }
 
 fn run(dir: &Path, toml: &str, days: &[i64]) -> callcube::ops::nightly::RunOutcome {
@@ -542,6 +543,75 @@ fn keys_taken_back_out_of_the_date_they_moved_to_reopen_the_date_they_came_from(
     ] {
         assert_eq!(rows_of(&inc, t), rows_of(&full, t), "{t}");
     }
+}
+
+/// E4's price of a marketing success is its product's latest row on or before the offer's
+/// date, else the product's earliest: a product first sent on night 6 (in December) prices
+/// the successes of nights 1–3 (in November: `latest_or_earliest_by product_code` reaches
+/// back before its first row), while a night whose products change only on its own date
+/// rebuilds only its own month.
+#[test]
+fn a_product_first_sent_late_prices_the_earlier_successes_night_by_night() {
+    let s = crate::common::Scratch::new();
+    let dir = s.dir.path();
+    let inbox = small_inbox(dir, 5, 6);
+    two_pipelines(dir, "late-product-test-key-0123456789");
+    let (inc, full) = (dir.join("inc"), dir.join("full"));
+    // The product of the most accepted offers with an order on the first three dates.
+    let mut accepted: std::collections::BTreeMap<String, usize> = Default::default();
+    for n in 1..=3 {
+        let text = std::fs::read_to_string(extract(&inbox, "hotline/offers", n)).unwrap();
+        let mut lines = text.lines();
+        let cols: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let col = |name: &str| cols.iter().position(|c| *c == name).unwrap();
+        for l in lines {
+            let f: Vec<&str> = l.split(',').collect();
+            if f[col("recommended")] == "1" && f[col("accepted")] == "1" && !f[col("order_id")].is_empty() {
+                *accepted.entry(f[col("product_code")].to_string()).or_default() += 1;
+            }
+        }
+    }
+    let product = accepted
+        .iter()
+        .max_by_key(|(p, n)| (**n, std::cmp::Reverse(*p)))
+        .unwrap()
+        .0
+        .clone();
+    // It is first sent on the 6th: the files of the 1st to the 5th leave it out.
+    for n in 1..=5 {
+        let path = extract(&inbox, "boss/products", n);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let kept: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with(&format!("{product},")))
+            .collect();
+        assert!(kept.len() < text.lines().count(), "{product} on the {n}th");
+        std::fs::write(&path, kept.join("\n") + "\n").unwrap();
+    }
+    let runs: Vec<String> = (1..=6).map(|n| run(dir, "inc.toml", &[day(n)]).run_id).collect();
+    let benefit = "marts_marketing_benefit_monthly";
+    // The 5th (2026-12-01): its products change on its own date, December only.
+    assert_eq!(
+        rebuilt(&inc, &runs[4])[benefit],
+        "2026-12-01..",
+        "November is left alone"
+    );
+    let sixth = &rebuilt(&inc, &runs[5])[benefit];
+    assert!(covers(sixth, &d(1)), "the product's first row reaches back: {sixth}");
+    run(dir, "full.toml", &(1..=6).map(day).collect::<Vec<_>>());
+    assert_eq!(rows_of(&inc, benefit), rows_of(&full, benefit));
+    let early = format!(
+        "SELECT COUNT(*) FROM conformed_fact_offer WHERE is_success AND product_code = '{product}' \
+         AND dt <= DATE '{}'",
+        d(3)
+    );
+    assert_ne!(
+        to_strings(&query(&inc, &early)),
+        [["0"]],
+        "successes of {product} before its first row"
+    );
+    let unpriced = format!("SELECT SUM(unpriced_successes) FROM {benefit}");
+    assert_eq!(to_strings(&query(&inc, &unpriced)), [["0"]], "every success is priced");
 }
 
 /// E2's windows carried night by night: `customer_day` starts from its own counts of the day
