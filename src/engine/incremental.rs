@@ -502,11 +502,13 @@ async fn dates_to_rebuild(
                 }
             }
             Some(Window::LatestOrEarliestBy { key }) => {
-                if let Some(a) = x.first() {
-                    dates.union(&DateSet::from(a));
-                    if latest_first_row(ctx, read, key, dirs.before(read)).await? >= Some(a) {
-                        dates.union(&DateSet::range(i64::MIN, a));
-                    }
+                // Open below (a new table, every date): every date.
+                let Some(a) = x.first() else {
+                    return Ok(DateSet::all());
+                };
+                dates.union(&DateSet::from(a));
+                if latest_first_row(ctx, read, key, dirs.before(read)).await? >= Some(a) {
+                    dates.union(&DateSet::range(i64::MIN, a));
                 }
             }
             Some(Window::All) => return Ok(DateSet::all()),

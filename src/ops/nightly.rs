@@ -172,7 +172,7 @@ struct LedgerState {
 async fn read_ledger(wh: &Warehouse, pipeline: &str) -> Result<LedgerState> {
     // The ledger's tables only: registering the whole warehouse lists every partition.
     let ctx = datafusion::prelude::SessionContext::new();
-    crate::warehouse::register_under(&ctx, wh.root(), &wh.root().join("ledger")).await?;
+    crate::warehouse::register_ledger(&ctx, wh.root()).await?;
     Ok(LedgerState {
         done: runs::completed_dates(&ctx, pipeline).await?,
         built_with: runs::built_fingerprints(&ctx, pipeline).await?,

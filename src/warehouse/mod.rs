@@ -13,7 +13,7 @@ mod register;
 pub mod stream_writer;
 
 pub use location::WarehouseUrl;
-pub use register::{TableDir, register_all, register_dir, register_under, table_dirs};
+pub use register::{TableDir, register_all, register_dir, register_ledger, table_dirs};
 
 use std::fs::File;
 use std::path::{Path, PathBuf};

@@ -85,34 +85,63 @@ fn has_parquet(dir: &Path) -> bool {
     })
 }
 
-/// Register every table under `root` in `ctx`; returns their names.
+/// Register every table under `root` in `ctx` (the ledger's as
+/// [`register_ledger`] does); returns their names.
 pub async fn register_all(ctx: &SessionContext, root: &Path) -> Result<Vec<String>> {
-    register_under(ctx, root, root).await
-}
-
-/// Register the tables in the folder `under` of the warehouse at `root`
-/// (named from `root`, as [`register_all`] names them); returns their names.
-pub async fn register_under(ctx: &SessionContext, root: &Path, under: &Path) -> Result<Vec<String>> {
-    let mut tables = Vec::new();
-    walk(root, under, &mut tables);
-    tables.sort_by(|a, b| a.name.cmp(&b.name));
+    let ledger = root.join("ledger");
     let mut names = Vec::new();
-    for t in tables {
-        register_dir(ctx, &t).await?;
+    for t in table_dirs(root) {
+        let schemas = match t.path.starts_with(&ledger) {
+            true => Schemas::EveryFile,
+            false => Schemas::Newest,
+        };
+        register_with(ctx, &t, schemas).await?;
         names.push(t.name);
     }
     Ok(names)
 }
 
+/// Register the run ledger's tables (`<root>/ledger/…`, named as
+/// [`register_all`] names them), each with the schema of all its files:
+/// runs of older versions lack columns added since (`key_fingerprint`), and
+/// a ledger table is small.
+pub async fn register_ledger(ctx: &SessionContext, root: &Path) -> Result<Vec<String>> {
+    let mut tables = Vec::new();
+    walk(root, &root.join("ledger"), &mut tables);
+    tables.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut names = Vec::new();
+    for t in tables {
+        register_with(ctx, &t, Schemas::EveryFile).await?;
+        names.push(t.name);
+    }
+    Ok(names)
+}
+
+/// Which files a table's schema is inferred from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Schemas {
+    /// The newest: see [`register_dir`].
+    Newest,
+    /// Every file, as DataFusion infers it.
+    EveryFile,
+}
+
 /// Register the table folder `t` in `ctx` under its name, replacing any table of that name.
 ///
-/// Its schema is the newest data file's. DataFusion would otherwise read the
-/// footer of every file of the table to merge their schemas: a cost that
-/// grows with history, paid for every table each session and for every
-/// table a build stages. The newest file is written by the current
-/// definition (a changed definition rebuilds every date); an older file
-/// without one of its columns reads it as nulls.
+/// Its schema is that of its newest data files: the one written last and
+/// the one of the latest partition (by name), merged. DataFusion would
+/// otherwise read the footer of every file of the table to merge their
+/// schemas: a cost that grows with history, paid for every table each
+/// session and for every table a build stages. A model's files are written
+/// by its current definition (a changed definition rebuilds every date);
+/// a raw table's latest partition and latest landing are the current
+/// version's (the latest partition by name also when a copy lost the files'
+/// times). An older file without one of its columns reads it as nulls.
 pub async fn register_dir(ctx: &SessionContext, t: &TableDir) -> Result<()> {
+    register_with(ctx, t, Schemas::Newest).await
+}
+
+async fn register_with(ctx: &SessionContext, t: &TableDir, schemas: Schemas) -> Result<()> {
     let mut options = ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
     if t.partitioned {
         options = options.with_table_partition_cols(vec![("dt".to_string(), DataType::Date32)]);
@@ -124,9 +153,13 @@ pub async fn register_dir(ctx: &SessionContext, t: &TableDir) -> Result<()> {
     if !url.ends_with('/') {
         url.push('/');
     }
-    let schema = match newest_file(&t.path, t.partitioned) {
-        Some(file) => Some(file_schema(ctx, &options, &file).await?),
-        None => None,
+    let files = match schemas {
+        Schemas::Newest => newest_files(&t.path, t.partitioned),
+        Schemas::EveryFile => Vec::new(),
+    };
+    let schema = match files.is_empty() {
+        true => None,
+        false => Some(files_schema(ctx, &options, &files).await?),
     };
     let _ = ctx.deregister_table(t.name.as_str());
     ctx.register_listing_table(t.name.as_str(), url, options, schema, None)
@@ -134,18 +167,20 @@ pub async fn register_dir(ctx: &SessionContext, t: &TableDir) -> Result<()> {
     Ok(())
 }
 
-/// The committed data file of a table folder written last.
-fn newest_file(dir: &Path, partitioned: bool) -> Option<PathBuf> {
+/// The committed, non-empty data files of a table folder written last and
+/// with the greatest path (one file when they are the same).
+fn newest_files(dir: &Path, partitioned: bool) -> Vec<PathBuf> {
     let folders: Vec<PathBuf> = match partitioned {
         true => std::fs::read_dir(dir)
-            .ok()?
+            .into_iter()
+            .flatten()
             .flatten()
             .filter(|e| e.file_name().to_string_lossy().starts_with("dt="))
             .map(|e| e.path())
             .collect(),
         false => vec![dir.to_path_buf()],
     };
-    folders
+    let files: Vec<(std::time::SystemTime, PathBuf)> = folders
         .iter()
         .filter_map(|f| std::fs::read_dir(f).ok())
         .flat_map(|entries| entries.flatten())
@@ -154,28 +189,45 @@ fn newest_file(dir: &Path, partitioned: bool) -> Option<PathBuf> {
             !n.starts_with('.') && n.ends_with(".parquet")
         })
         .filter_map(|e| {
-            let modified = e.metadata().ok()?.modified().ok()?;
-            Some((modified, e.path()))
+            let meta = e.metadata().ok()?;
+            (meta.len() > 0).then_some(())?;
+            Some((meta.modified().ok()?, e.path()))
         })
-        .max()
-        .map(|(_, path)| path)
+        .collect();
+    let mut out: Vec<PathBuf> = Vec::new();
+    for newest in [files.iter().max(), files.iter().max_by(|a, b| a.1.cmp(&b.1))]
+        .into_iter()
+        .flatten()
+    {
+        if !out.contains(&newest.1) {
+            out.push(newest.1.clone());
+        }
+    }
+    out
 }
 
-/// The schema DataFusion infers from the one Parquet file `file`.
-async fn file_schema(
+/// The schema DataFusion infers from the Parquet files `files` (merged).
+async fn files_schema(
     ctx: &SessionContext,
     options: &ListingOptions,
-    file: &Path,
+    files: &[PathBuf],
 ) -> Result<datafusion::arrow::datatypes::SchemaRef> {
-    let absolute = std::path::absolute(file).map_err(crate::error::io_err(file))?;
-    let url = ListingTableUrl::parse(absolute.to_string_lossy())?;
     use datafusion::object_store::ObjectStoreExt;
-    let store = ctx.runtime_env().object_store(&url)?;
-    let meta = store
-        .head(url.prefix())
-        .await
-        .map_err(|e| datafusion::error::DataFusionError::ObjectStore(Box::new(e)))?;
-    Ok(options.format.infer_schema(&ctx.state(), &store, &[meta]).await?)
+    let mut store = None;
+    let mut metas = Vec::new();
+    for file in files {
+        let absolute = std::path::absolute(file).map_err(crate::error::io_err(file))?;
+        let url = ListingTableUrl::parse(absolute.to_string_lossy())?;
+        let s = ctx.runtime_env().object_store(&url)?;
+        let meta = s
+            .head(url.prefix())
+            .await
+            .map_err(|e| datafusion::error::DataFusionError::ObjectStore(Box::new(e)))?;
+        metas.push(meta);
+        store = Some(s);
+    }
+    let store = store.expect("at least one file");
+    Ok(options.format.infer_schema(&ctx.state(), &store, &metas).await?)
 }
 
 #[cfg(test)]
@@ -221,6 +273,38 @@ mod tests {
             .to_string();
         assert!(text.contains("| 1  |       |"), "{text}");
         assert!(text.contains("| 2  | 2     |"), "{text}");
+        // A re-landed old partition with a column added since, and the latest partition: both.
+        let t = root.path().join("raw").join("calls");
+        write(&t.join("dt=2026-11-02").join("data.parquet"), &["id", "later"], 2);
+        write(&t.join("dt=2026-11-01").join("data.parquet"), &["id", "relanded"], 1);
+        let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        let file = std::fs::File::options()
+            .write(true)
+            .open(t.join("dt=2026-11-02").join("data.parquet"))
+            .unwrap();
+        file.set_modified(old).unwrap();
+        // An empty file a crash left is not a schema.
+        std::fs::create_dir_all(t.join("dt=2026-11-03")).unwrap();
+        std::fs::write(t.join("dt=2026-11-03").join("data.parquet"), b"").unwrap();
+        let ctx = SessionContext::new();
+        register_dir(
+            &ctx,
+            &TableDir {
+                name: "raw_calls".into(),
+                path: t,
+                partitioned: true,
+            },
+        )
+        .await
+        .unwrap();
+        let calls = ctx.table("raw_calls").await.unwrap();
+        let names: Vec<String> = calls.schema().fields().iter().map(|f| f.name().clone()).collect();
+        assert!(
+            names.contains(&"later".to_string()) && names.contains(&"relanded".to_string()),
+            "{names:?}"
+        );
+        let ctx = SessionContext::new();
+        register_all(&ctx, root.path()).await.unwrap();
         let all = ctx.table("conformed_facts").await.unwrap();
         assert!(all.schema().field_with_unqualified_name("dropped").is_err());
         assert!(all.schema().field_with_unqualified_name("dt").is_ok());
