@@ -88,17 +88,7 @@ fn has_parquet(dir: &Path) -> bool {
 /// Register every table under `root` in `ctx` (the ledger's as
 /// [`register_ledger`] does); returns their names.
 pub async fn register_all(ctx: &SessionContext, root: &Path) -> Result<Vec<String>> {
-    let ledger = root.join("ledger");
-    let mut names = Vec::new();
-    for t in table_dirs(root) {
-        let schemas = match t.path.starts_with(&ledger) {
-            true => Schemas::EveryFile,
-            false => Schemas::Newest,
-        };
-        register_with(ctx, &t, schemas).await?;
-        names.push(t.name);
-    }
-    Ok(names)
+    register_tables(ctx, root, table_dirs(root)).await
 }
 
 /// Register the run ledger's tables (`<root>/ledger/…`, named as
@@ -109,9 +99,20 @@ pub async fn register_ledger(ctx: &SessionContext, root: &Path) -> Result<Vec<St
     let mut tables = Vec::new();
     walk(root, &root.join("ledger"), &mut tables);
     tables.sort_by(|a, b| a.name.cmp(&b.name));
+    register_tables(ctx, root, tables).await
+}
+
+/// Register `tables` of the warehouse at `root`: the ledger's with every
+/// file's schema, the others with their newest files'.
+async fn register_tables(ctx: &SessionContext, root: &Path, tables: Vec<TableDir>) -> Result<Vec<String>> {
+    let ledger = root.join("ledger");
     let mut names = Vec::new();
     for t in tables {
-        register_with(ctx, &t, Schemas::EveryFile).await?;
+        let schemas = match t.path.starts_with(&ledger) {
+            true => Schemas::EveryFile,
+            false => Schemas::Newest,
+        };
+        register_with(ctx, &t, schemas).await?;
         names.push(t.name);
     }
     Ok(names)
