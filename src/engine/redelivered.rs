@@ -18,7 +18,10 @@
 //! partitions whose key ranges overlap theirs in every key column (keys that
 //! grow with time — call and work-order ids, state start times — overlap only
 //! their neighbours; random keys overlap everything and read everything), and
-//! the partitions of listed keys met again. The file is a cache of the raw
+//! the partitions of listed keys met again. A one-column key is summed up as
+//! a few runs, not one range: a day's leg ids are one block plus a block
+//! numbered later (its transfers), and one range spanning both overlapped
+//! every other day's, so every night read every partition. The file is a cache of the raw
 //! layer: a version that matches its metadata is right, a stale one is
 //! brought up to date, a missing or unreadable one is computed again.
 //!
@@ -52,9 +55,11 @@ pub fn table_name(t: &TableDef) -> String {
 
 /// Metadata key of the partitions a state file reflects. It names the
 /// DataFusion version whose text casts made the key ranges: a file written by
-/// another one is computed again, as the text of a timestamp may differ.
+/// another one is computed again, as the text of a timestamp may differ. `v2`:
+/// one-column keys have runs ([`key_runs`]); an older file is computed again
+/// once, or its partitions would keep their one range for good.
 fn partitions_key() -> String {
-    format!("callcube.partitions/datafusion-{}", datafusion::DATAFUSION_VERSION)
+    format!("callcube.partitions.v2/datafusion-{}", datafusion::DATAFUSION_VERSION)
 }
 
 /// What a state file knows of one raw partition.
@@ -65,16 +70,86 @@ struct Partition {
     files: Vec<(u64, i64, u64)>,
     /// Per key column, the least and greatest value as text (None: no rows).
     range: Option<Vec<(String, String)>>,
+    /// A one-column key's values as text, covered by a few disjoint runs
+    /// (least, greatest) in ascending order ([`key_runs`]); None for a
+    /// composite key, or in a state written before runs were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    runs: Option<Vec<(String, String)>>,
 }
 
 impl Partition {
-    /// Whether a key of `self` may also be in `other`: every key column's ranges overlap.
+    /// Whether a key of `self` may also be in `other`: some runs of theirs
+    /// overlap when both have runs, else every key column's ranges overlap.
     fn overlaps(&self, other: &Partition) -> bool {
+        if let (Some(a), Some(b)) = (&self.runs, &other.runs) {
+            return runs_overlap(a, b);
+        }
         match (&self.range, &other.range) {
             (Some(a), Some(b)) => a.iter().zip(b).all(|((alo, ahi), (blo, bhi))| alo <= bhi && blo <= ahi),
             _ => false,
         }
     }
+}
+
+/// The most runs a partition's keys are summed up in.
+const MAX_RUNS: usize = 16;
+
+/// `keys` (any order, repeats allowed) as at most [`MAX_RUNS`] disjoint runs
+/// (least, greatest) in ascending order, together holding every key: split
+/// at the widest gaps between neighbouring keys, where a gap is at least 8
+/// times the mean. Gaps are measured on what follows the prefix every key
+/// shares, read as a number (its digits, else its first 8 bytes): only where
+/// to split depends on it, every key stays inside a run whatever it says.
+fn key_runs(mut keys: Vec<String>) -> Vec<(String, String)> {
+    keys.sort_unstable();
+    keys.dedup();
+    let (Some(first), Some(last)) = (keys.first(), keys.last()) else {
+        return Vec::new();
+    };
+    let shared = first.bytes().zip(last.bytes()).take_while(|(a, b)| a == b).count();
+    let position = |k: &str| -> u64 {
+        let rest = &k.as_bytes()[shared.min(k.len())..];
+        if !rest.is_empty() && rest.len() <= 18 && rest.iter().all(u8::is_ascii_digit) {
+            // Numbered ids (`LG000123456`): their gaps in numbers, not bytes.
+            return rest.iter().fold(0, |n, d| n * 10 + u64::from(d - b'0'));
+        }
+        let mut bytes = [0u8; 8];
+        for (b, k) in bytes.iter_mut().zip(rest) {
+            *b = *k;
+        }
+        u64::from_be_bytes(bytes)
+    };
+    let gaps: Vec<(u64, usize)> = keys
+        .windows(2)
+        .enumerate()
+        .map(|(i, w)| (position(&w[1]).saturating_sub(position(&w[0])), i))
+        .collect();
+    let mean = position(last).saturating_sub(position(first)) as f64 / gaps.len().max(1) as f64;
+    let mut wide: Vec<(u64, usize)> = gaps.into_iter().filter(|(g, _)| *g as f64 > 8.0 * mean).collect();
+    wide.sort_unstable_by(|a, b| b.cmp(a));
+    let mut splits: Vec<usize> = wide.into_iter().take(MAX_RUNS - 1).map(|(_, i)| i).collect();
+    splits.sort_unstable();
+    let mut runs = Vec::with_capacity(splits.len() + 1);
+    let mut start = 0;
+    for i in splits.into_iter().chain([keys.len() - 1]) {
+        runs.push((keys[start].clone(), keys[i].clone()));
+        start = i + 1;
+    }
+    runs
+}
+
+/// Whether two lists of disjoint ascending runs have a pair that overlaps.
+fn runs_overlap(a: &[(String, String)], b: &[(String, String)]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let ((alo, ahi), (blo, bhi)) = (&a[i], &b[j]);
+        if alo <= bhi && blo <= ahi {
+            return true;
+        }
+        // The run ending first cannot meet any later run of the other list.
+        if ahi < bhi { i += 1 } else { j += 1 }
+    }
+    false
 }
 
 /// The schema of a state: the key columns, `dt` and provenance.
@@ -343,45 +418,32 @@ async fn update(
     // The key ranges of the changed partitions that still exist.
     known.retain(|d, _| now.contains_key(d) && !changed.contains(d));
     let present: BTreeSet<i64> = changed.iter().filter(|d| now.contains_key(d)).copied().collect();
-    let ranges: Vec<String> = t
-        .key
-        .iter()
-        .map(|k| format!("MIN(CAST({k} AS VARCHAR)), MAX(CAST({k} AS VARCHAR))"))
-        .collect();
     let mut fresh: BTreeMap<i64, Partition> = present
         .iter()
         .map(|d| {
             let p = Partition {
                 files: now[d].clone(),
                 range: None,
+                runs: None,
             };
             (*d, p)
         })
         .collect();
     if !present.is_empty() {
-        let sql = format!(
-            "SELECT CAST(dt AS BIGINT), {} FROM {raw} WHERE {} GROUP BY dt",
-            ranges.join(", "),
-            dates(&present)
-        );
-        for b in ctx.sql(&sql).await?.collect().await? {
-            let text: Vec<ArrayRef> = b.columns()[1..]
-                .iter()
-                .map(|c| cast(c, &DataType::Utf8))
-                .collect::<std::result::Result<_, _>>()?;
-            let days = cast(b.column(0), &DataType::Int64)?;
-            let days = days.as_primitive::<datafusion::arrow::datatypes::Int64Type>();
-            for r in 0..b.num_rows() {
-                let day = days.value(r);
-                let range = (0..t.key.len())
-                    .map(|i| {
-                        let lo = text[2 * i].as_string::<i32>();
-                        let hi = text[2 * i + 1].as_string::<i32>();
-                        (lo.value(r).to_string(), hi.value(r).to_string())
-                    })
-                    .collect();
-                if let Some(p) = fresh.get_mut(&day) {
-                    p.range = Some(range);
+        match t.key {
+            [key] => {
+                for (day, runs) in partition_runs(ctx, &raw, key, &dates(&present)).await? {
+                    if let (Some(p), Some(first), Some(last)) = (fresh.get_mut(&day), runs.first(), runs.last()) {
+                        p.range = Some(vec![(first.0.clone(), last.1.clone())]);
+                        p.runs = Some(runs);
+                    }
+                }
+            }
+            _ => {
+                for (day, range) in partition_ranges(ctx, t, &raw, &dates(&present)).await? {
+                    if let Some(p) = fresh.get_mut(&day) {
+                        p.range = Some(range);
+                    }
                 }
             }
         }
@@ -466,6 +528,66 @@ async fn update(
     Ok(batch)
 }
 
+/// Per partition of `raw` passing `condition`, the runs of its one-column key ([`key_runs`]).
+async fn partition_runs(
+    ctx: &SessionContext,
+    raw: &str,
+    key: &str,
+    condition: &str,
+) -> Result<BTreeMap<i64, Vec<(String, String)>>> {
+    let sql =
+        format!("SELECT CAST(dt AS BIGINT), CAST({key} AS VARCHAR) FROM {raw} WHERE {condition} AND {key} IS NOT NULL");
+    let mut keys: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for b in ctx.sql(&sql).await?.collect().await? {
+        let days = cast(b.column(0), &DataType::Int64)?;
+        let days = days.as_primitive::<datafusion::arrow::datatypes::Int64Type>();
+        let text = cast(b.column(1), &DataType::Utf8)?;
+        let text = text.as_string::<i32>();
+        for r in 0..b.num_rows() {
+            keys.entry(days.value(r)).or_default().push(text.value(r).to_string());
+        }
+    }
+    Ok(keys.into_iter().map(|(d, k)| (d, key_runs(k))).collect())
+}
+
+/// Per partition of `raw` passing `condition`, each key column's least and greatest value as text.
+async fn partition_ranges(
+    ctx: &SessionContext,
+    t: &TableDef,
+    raw: &str,
+    condition: &str,
+) -> Result<BTreeMap<i64, Vec<(String, String)>>> {
+    let ranges: Vec<String> = t
+        .key
+        .iter()
+        .map(|k| format!("MIN(CAST({k} AS VARCHAR)), MAX(CAST({k} AS VARCHAR))"))
+        .collect();
+    let sql = format!(
+        "SELECT CAST(dt AS BIGINT), {} FROM {raw} WHERE {condition} GROUP BY dt",
+        ranges.join(", ")
+    );
+    let mut out = BTreeMap::new();
+    for b in ctx.sql(&sql).await?.collect().await? {
+        let text: Vec<ArrayRef> = b.columns()[1..]
+            .iter()
+            .map(|c| cast(c, &DataType::Utf8))
+            .collect::<std::result::Result<_, _>>()?;
+        let days = cast(b.column(0), &DataType::Int64)?;
+        let days = days.as_primitive::<datafusion::arrow::datatypes::Int64Type>();
+        for r in 0..b.num_rows() {
+            let range = (0..t.key.len())
+                .map(|i| {
+                    let lo = text[2 * i].as_string::<i32>();
+                    let hi = text[2 * i + 1].as_string::<i32>();
+                    (lo.value(r).to_string(), hi.value(r).to_string())
+                })
+                .collect();
+            out.insert(days.value(r), range);
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -474,7 +596,22 @@ mod tests {
         Partition {
             files: vec![(1, 1, 1)],
             range: Some(range.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()),
+            runs: None,
         }
+    }
+
+    /// A partition of one-column keys `keys`, summed up as the build does.
+    fn of_keys(keys: &[String]) -> Partition {
+        let runs = key_runs(keys.to_vec());
+        Partition {
+            files: vec![(1, 1, 1)],
+            range: Some(vec![(runs[0].0.clone(), runs[runs.len() - 1].1.clone())]),
+            runs: Some(runs),
+        }
+    }
+
+    fn legs(ids: std::ops::Range<u32>) -> Vec<String> {
+        ids.map(|i| format!("LG{i:09}")).collect()
     }
 
     #[test]
@@ -490,7 +627,64 @@ mod tests {
         let empty = Partition {
             files: vec![(1, 1, 1)],
             range: None,
+            runs: None,
         };
         assert!(!empty.overlaps(&monday));
+    }
+
+    #[test]
+    fn a_days_two_blocks_of_leg_ids_overlap_no_other_days_blocks() {
+        // The growth run's legs: each day a block of ids and a smaller block numbered after
+        // the last day's (transfers). One range per day spans every later day's first block.
+        let mut day1 = legs(1..37_514);
+        day1.extend(legs(1_126_319..1_128_513));
+        let mut day29 = legs(1_051_427..1_088_994);
+        day29.extend(legs(1_189_672..1_191_817));
+        let mut day30 = legs(1_088_994..1_126_301);
+        day30.extend(legs(1_191_817..1_194_088));
+        let (d1, d29, d30) = (of_keys(&day1), of_keys(&day29), of_keys(&day30));
+        assert_eq!(d1.runs.as_ref().map(Vec::len), Some(2), "{:?}", d1.runs);
+        assert!(!d1.overlaps(&d30) && !d30.overlaps(&d1));
+        assert!(!d29.overlaps(&d30) && !d1.overlaps(&d29));
+        // The one-range summary overlapped: day 1's range holds all of day 30's first block.
+        let range = |p: &Partition| Partition {
+            runs: None,
+            ..p.clone()
+        };
+        assert!(range(&d1).overlaps(&range(&d30)));
+        // A key in both days is inside a run of each: they overlap.
+        let mut shared = day30.clone();
+        shared.push("LG000020000".into());
+        assert!(of_keys(&shared).overlaps(&d1));
+        // Against a partition summed up by a range only (a state written before runs), the ranges decide.
+        assert!(d30.overlaps(&p(&[("LG000000001", "LG001128512")])));
+    }
+
+    #[test]
+    fn key_runs_hold_every_key_in_at_most_max_runs() {
+        // Random keys: every gap alike, so few splits; every key inside some run.
+        let mut state = 7u64;
+        let keys: Vec<String> = (0..5_000)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                format!("{:016x}", state)
+            })
+            .collect();
+        let runs = key_runs(keys.clone());
+        assert!(!runs.is_empty() && runs.len() <= MAX_RUNS);
+        assert!(runs.windows(2).all(|w| w[0].1 < w[1].0), "disjoint, ascending");
+        assert!(keys.iter().all(|k| runs.iter().any(|(lo, hi)| lo <= k && k <= hi)));
+        // Forty blocks far apart: split at the widest gaps only, still covering every key.
+        let blocks: Vec<String> = (0..40u32).flat_map(|b| legs(b * 100_000..b * 100_000 + 50)).collect();
+        let runs = key_runs(blocks.clone());
+        assert_eq!(runs.len(), MAX_RUNS);
+        assert!(blocks.iter().all(|k| runs.iter().any(|(lo, hi)| lo <= k && k <= hi)));
+        assert_eq!(
+            key_runs(vec!["a".into(), "a".into()]),
+            vec![("a".to_string(), "a".to_string())]
+        );
+        assert!(key_runs(Vec::new()).is_empty());
     }
 }
