@@ -21,13 +21,20 @@
 -- re-ranks the contacts of its call (by call_id: assumes a contact's call_id is its leg's)
 -- window: conformed_fact_agent_leg by leg_id in self,conformed_fact_agent_leg reading leg_id,seq,origin,is_answered,interval_start,center_id,skill_group,agent_id,team_id,site,city_code,brand,dt
 -- window: conformed_fact_agent_leg by call_id in self reading call_id,leg_id,seq
--- The inputs are read whole, so only the calls with a contact on a date being rebuilt
--- (in_build) are joined wide and ranked: every contact of those calls, wherever it sits.
+-- Only the calls with a contact on a date being rebuilt (in_build) are joined wide and
+-- ranked: every contact of those calls. Contacts are read from the day before build_start()
+-- on, not every partition of history: a contact is filed on or after its leg's date (a
+-- wrap-up follows its call; late ones later still), and a call's legs span at most two
+-- dates (a call lasts < 24 h, as traffic_value_leg assumes), so the contacts of a call with
+-- a leg on a rebuilt date sit from the day before on. (Assumed further: a call rebuilt for a
+-- contact whose leg is unknown has no other contact filed two or more days before it.) The
+-- legs are read whole: a late contact's leg can be any date before its own.
 -- computed once: the contacts of those calls with their legs, read by the choice of each
 -- request's representing contact and by the rows written
 -- materialize: joined
 WITH c AS (
     SELECT * FROM latest_crm_contacts
+    WHERE build_start() IS NULL OR dt >= CAST(build_start() - INTERVAL '1 day' AS DATE)
 ),
 built_calls AS (
     SELECT DISTINCT k.call_id
