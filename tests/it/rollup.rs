@@ -36,7 +36,8 @@ fn generated(seed: u64) -> Built {
         cost_per_agent_hour: Some(42.5),
         ..Params::default()
     };
-    crate::fixture::build_models(&s.warehouse_root(), &params);
+    // With the marts: their distinct users are checked against direct counts too.
+    crate::fixture::build_with_marts(&s.warehouse_root(), &params);
     Built { scratch: s }
 }
 
@@ -223,6 +224,29 @@ fn check_seed(seed: u64) {
             if r.period == "2026-11" {
                 assert_eq!(r.value.as_ref(), want.get(&r.member), "{id} {} (seed {seed})", r.member);
             }
+        }
+        // The marts count them as well: the month's, and the quarter's and the year's (the
+        // fixture's 29 November to 1 December: two months) once across months, as a direct
+        // count over the quarter does.
+        let whole = sql
+            .replace("date '2026-11-01'", "date '2026-10-01'")
+            .replace("date '2026-11-30'", "date '2026-12-31'");
+        let direct_count = |sql: &str| -> BTreeMap<String, f64> {
+            let rows = built.scratch.rows(sql);
+            rows.into_iter()
+                .map(|r| (r[0].clone(), r[1].parse().unwrap()))
+                .collect()
+        };
+        for (mart, period, sql) in [
+            ("month", "2026-11", sql.as_str()),
+            ("quarter", "2026-Q4", whole.as_str()),
+            ("year", "2026", whole.as_str()),
+        ] {
+            let got = direct_count(&format!(
+                "SELECT member, CAST(value AS DOUBLE) FROM marts_metrics_{mart} \
+                 WHERE metric_id = '{id}' AND dimension = 'center' AND period = '{period}'"
+            ));
+            assert_eq!(got, direct_count(sql), "{id} in the {mart} mart (seed {seed})");
         }
         // And users are not additive: the month is not more than the sum of its days.
         let days: f64 = b
