@@ -20,9 +20,6 @@ use crate::error::Result;
 mod alerts;
 mod fused;
 mod trends;
-mod user_sets;
-
-pub use user_sets::USERS_MONTH;
 
 pub use alerts::ALERTS;
 
@@ -41,8 +38,7 @@ pub const METRIC_MARTS: [(Grain, &str); 6] = [
 /// earlier layout has unpartitioned week and month marts).
 pub const LAYOUT: &str = "every grain partitioned on dt, the period's first date; weeks and months fold the day \
                           mart, quarters and years the month mart; months, quarters and years carry value_prev, \
-                          value_yoy, change_prev; months, quarters and years count distinct users in \
-                          marts_users_month";
+                          value_yoy, change_prev";
 
 /// The scorecards: grain, folder, the period column's name.
 pub const SCORECARDS: [(Grain, &str, &str); 3] = [
@@ -74,11 +70,6 @@ pub async fn build_dates(
     let fcr_window_h = cube_fcr_window_h(ctx).await?;
     let mut counts = Vec::new();
     for (grain, dir) in METRIC_MARTS {
-        if grain == Grain::Month {
-            // The distinct users of months, quarters and years count these sets.
-            let months = dates.map(|d| whole_periods(d, Grain::Month));
-            counts.push(user_sets::stage(ctx, staging, months.as_ref()).await?);
-        }
         let started = std::time::Instant::now();
         let batch = match dates {
             None => {
@@ -253,15 +244,9 @@ async fn metrics_at(
     let dates = dates.filter(|d| !d.is_all()).cloned();
     let folds = |m: &catalog::Metric| grain > Grain::Day && m.sums_add_up();
     register_folded_sums(ctx, grain, from, to, dates.as_ref(), folds).await?;
-    // Whole months count their users in the month sets (`user_sets`).
-    let on_sets: Vec<catalog::Metric> = match grain >= Grain::Month {
-        true => catalog::catalog().iter().filter_map(user_sets::on_month_sets).collect(),
-        false => Vec::new(),
-    };
     let mut fused = Vec::new();
     let mut alone = Vec::new();
     for m in catalog::catalog().iter().filter(|m| grain >= m.min_grain()) {
-        let m = on_sets.iter().find(|s| s.id == m.id).unwrap_or(m);
         let dims = mart_dims(m, grain);
         if dims.is_empty() {
             continue;

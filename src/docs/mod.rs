@@ -65,10 +65,6 @@ const CODE_WRITTEN: &[(&str, &str)] = &[
         "Every metric per year, by dimension, with the previous year's value.",
     ),
     (
-        "marts/users_month",
-        "The customers behind the distinct-user metrics once per month (dt = the month's first day), measure and cell (center, skill group, city, brand): what the month, quarter and year marts count.",
-    ),
-    (
         "marts/alerts_daily",
         "The day's breaches of the pipeline's [targets]: metric, member, value, target, severity.",
     ),

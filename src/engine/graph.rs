@@ -54,7 +54,6 @@ pub fn metric_mart_dirs() -> Vec<String> {
     crate::marts::METRIC_MARTS
         .iter()
         .map(|(_, d)| d.to_string())
-        .chain(std::iter::once(crate::marts::USERS_MONTH.to_string()))
         .chain(std::iter::once(crate::marts::ALERTS.to_string()))
         .chain(crate::marts::SCORECARDS.iter().map(|(_, d, _)| d.to_string()))
         .collect()
@@ -232,8 +231,8 @@ mod tests {
         let names: Vec<&str> = graph.nodes.iter().map(|n| n.name.as_str()).collect();
         assert_eq!(names, ["cube_params", "cube_leg", "metric_marts", "marts_league"]);
         assert!(graph.dirs().contains(&"marts/scorecard_monthly".to_string()));
-        // Three models, six metric marts, the month user sets, the alerts and three scorecards.
-        assert_eq!(graph.table_count(), 3 + 6 + 1 + 1 + 3);
+        // Three models, six metric marts, the alerts and three scorecards.
+        assert_eq!(graph.table_count(), 3 + 6 + 1 + 3);
         // Without the metric marts (a fixture build), the reader of the scorecard still plans last.
         let names: Vec<String> = BuildGraph::new(&defs, false)
             .unwrap()

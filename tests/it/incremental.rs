@@ -262,8 +262,7 @@ fn night_by_night_equals_one_build(seed: u64, check_ledger: bool) {
                 "marts_metrics_year",
                 "marts_scorecard_monthly",
                 "marts_scorecard_quarterly",
-                "marts_scorecard_yearly",
-                "marts_users_month"
+                "marts_scorecard_yearly"
             ],
             "{edit:?}"
         );
