@@ -21,7 +21,9 @@
 //! the partitions of listed keys met again. A one-column key is summed up as
 //! a few runs, not one range: a day's leg ids are one block plus a block
 //! numbered later (its transfers), and one range spanning both overlapped
-//! every other day's, so every night read every partition. The file is a cache of the raw
+//! every other day's, so every night read every partition. A state written
+//! before runs were kept gets them for its unchanged partitions on its next
+//! refresh, once. The file is a cache of the raw
 //! layer: a version that matches its metadata is right, a stale one is
 //! brought up to date, a missing or unreadable one is computed again.
 //!
@@ -55,10 +57,15 @@ pub fn table_name(t: &TableDef) -> String {
 
 /// Metadata key of the partitions a state file reflects. It names the
 /// DataFusion version whose text casts made the key ranges: a file written by
-/// another one is computed again, as the text of a timestamp may differ. `v2`:
-/// one-column keys have runs ([`key_runs`]); an older file is computed again
-/// once, or its partitions would keep their one range for good.
+/// another one is computed again, as the text of a timestamp may differ. A
+/// file written before runs were kept ([`key_runs`]) gets them for its
+/// partitions on its next refresh ([`add_runs`]).
 fn partitions_key() -> String {
+    format!("callcube.partitions/datafusion-{}", datafusion::DATAFUSION_VERSION)
+}
+
+/// The key commit b8ffeeb wrote its files under (the same partitions, with runs): read as current.
+fn partitions_key_v2() -> String {
     format!("callcube.partitions.v2/datafusion-{}", datafusion::DATAFUSION_VERSION)
 }
 
@@ -211,7 +218,10 @@ fn read_state(path: &Path, schema: &SchemaRef) -> Option<(RecordBatch, Option<BT
         .metadata()
         .file_metadata()
         .key_value_metadata()
-        .and_then(|kv| kv.iter().find(|kv| kv.key == partitions_key()))
+        .and_then(|kv| {
+            kv.iter()
+                .find(|kv| kv.key == partitions_key() || kv.key == partitions_key_v2())
+        })
         .and_then(|kv| kv.value.as_deref())
         .and_then(|v| serde_json::from_str(v).ok());
     let batches: Vec<RecordBatch> = builder.build().ok()?.collect::<std::result::Result<_, _>>().ok()?;
@@ -273,6 +283,7 @@ pub async fn refresh(ctx: &SessionContext, root: &Path, t: &TableDef) -> Result<
         Some((rows, None)) => (empty(), BTreeMap::new(), Some(rows)),
         None => (empty(), BTreeMap::new(), None),
     };
+    let summarised = add_runs(ctx, t, &mut known, &now).await?;
     let changed: BTreeSet<i64> = now
         .iter()
         .filter(|(d, files)| known.get(d).is_none_or(|p| p.files != **files))
@@ -280,6 +291,9 @@ pub async fn refresh(ctx: &SessionContext, root: &Path, t: &TableDef) -> Result<
         .chain(known.keys().filter(|d| !now.contains_key(d)).copied())
         .collect();
     let (batch, left) = if changed.is_empty() {
+        if summarised {
+            set_pending(path, t, old.clone(), known);
+        }
         (old, BTreeSet::new())
     } else {
         let left = match &stale {
@@ -287,18 +301,53 @@ pub async fn refresh(ctx: &SessionContext, root: &Path, t: &TableDef) -> Result<
             None => dates_left(ctx, t, &old, &changed).await?,
         };
         let batch = update(ctx, t, &schema, &old, &mut known, &now, &changed).await?;
-        let mut pending = PENDING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        pending.retain(|p| p.path != path);
-        pending.push(Pending {
-            path,
-            table: t.qualified(),
-            batch: batch.clone(),
-            partitions: known,
-        });
+        set_pending(path, t, batch.clone(), known);
         (batch, left)
     };
     crate::engine::models::register_batch(ctx, &left_table_name(t), dates_batch(&left)?)?;
     crate::engine::models::register_batch(ctx, &table_name(t), batch)
+}
+
+/// Keep `batch` and `partitions` as `t`'s state at `path`, to save after the publish.
+fn set_pending(path: PathBuf, t: &TableDef, batch: RecordBatch, partitions: BTreeMap<i64, Partition>) {
+    let mut pending = PENDING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    pending.retain(|p| p.path != path);
+    pending.push(Pending {
+        path,
+        table: t.qualified(),
+        batch,
+        partitions,
+    });
+}
+
+/// Sum up as runs the unchanged partitions of a one-column key that a state
+/// written before runs were kept knows by their range only (without marking
+/// them changed: their rows are listed right); whether any was.
+async fn add_runs(
+    ctx: &SessionContext,
+    t: &TableDef,
+    known: &mut BTreeMap<i64, Partition>,
+    now: &BTreeMap<i64, Vec<(u64, i64, u64)>>,
+) -> Result<bool> {
+    let [key] = t.key else {
+        return Ok(false);
+    };
+    let missing: BTreeSet<i64> = known
+        .iter()
+        .filter(|(d, p)| p.runs.is_none() && p.range.is_some() && now.get(*d) == Some(&p.files))
+        .map(|(d, _)| *d)
+        .collect();
+    if missing.is_empty() {
+        return Ok(false);
+    }
+    let mut summarised = false;
+    for (day, runs) in partition_runs(ctx, &t.raw_table_name(), key, &missing).await? {
+        if let Some(p) = known.get_mut(&day) {
+            p.runs = Some(runs);
+            summarised = true;
+        }
+    }
+    Ok(summarised)
 }
 
 /// A state brought up to date, not yet saved (see [`save_pending`]).
@@ -432,7 +481,7 @@ async fn update(
     if !present.is_empty() {
         match t.key {
             [key] => {
-                for (day, runs) in partition_runs(ctx, &raw, key, &dates(&present)).await? {
+                for (day, runs) in partition_runs(ctx, &raw, key, &present).await? {
                     if let (Some(p), Some(first), Some(last)) = (fresh.get_mut(&day), runs.first(), runs.last()) {
                         p.range = Some(vec![(first.0.clone(), last.1.clone())]);
                         p.runs = Some(runs);
@@ -528,26 +577,32 @@ async fn update(
     Ok(batch)
 }
 
-/// Per partition of `raw` passing `condition`, the runs of its one-column key ([`key_runs`]).
+/// Per partition of `raw` among `days`, the runs of its one-column key
+/// ([`key_runs`]). One partition's keys at a time: a first build summarises
+/// every partition of history, and all its keys as text at once would not
+/// fit the memory the build is given (outside DataFusion's pool).
 async fn partition_runs(
     ctx: &SessionContext,
     raw: &str,
     key: &str,
-    condition: &str,
+    days: &BTreeSet<i64>,
 ) -> Result<BTreeMap<i64, Vec<(String, String)>>> {
-    let sql =
-        format!("SELECT CAST(dt AS BIGINT), CAST({key} AS VARCHAR) FROM {raw} WHERE {condition} AND {key} IS NOT NULL");
-    let mut keys: BTreeMap<i64, Vec<String>> = BTreeMap::new();
-    for b in ctx.sql(&sql).await?.collect().await? {
-        let days = cast(b.column(0), &DataType::Int64)?;
-        let days = days.as_primitive::<datafusion::arrow::datatypes::Int64Type>();
-        let text = cast(b.column(1), &DataType::Utf8)?;
-        let text = text.as_string::<i32>();
-        for r in 0..b.num_rows() {
-            keys.entry(days.value(r)).or_default().push(text.value(r).to_string());
+    let mut out = BTreeMap::new();
+    for &day in days {
+        let sql = format!(
+            "SELECT CAST({key} AS VARCHAR) FROM {raw} WHERE {} AND {key} IS NOT NULL",
+            DateSet::of([day]).sql_condition("dt")
+        );
+        let mut keys: Vec<String> = Vec::new();
+        for b in ctx.sql(&sql).await?.collect().await? {
+            let text = cast(b.column(0), &DataType::Utf8)?;
+            keys.extend(text.as_string::<i32>().iter().flatten().map(str::to_string));
+        }
+        if !keys.is_empty() {
+            out.insert(day, key_runs(keys));
         }
     }
-    Ok(keys.into_iter().map(|(d, k)| (d, key_runs(k))).collect())
+    Ok(out)
 }
 
 /// Per partition of `raw` passing `condition`, each key column's least and greatest value as text.
@@ -658,6 +713,59 @@ mod tests {
         assert!(of_keys(&shared).overlaps(&d1));
         // Against a partition summed up by a range only (a state written before runs), the ranges decide.
         assert!(d30.overlaps(&p(&[("LG000000001", "LG001128512")])));
+    }
+
+    #[tokio::test]
+    async fn a_state_written_before_runs_gets_them_for_its_unchanged_partitions_only() {
+        let t = crate::schema::TABLES
+            .iter()
+            .find(|t| t.name == "agent_legs")
+            .expect("agent_legs");
+        // Raw legs of two days: day 1 two blocks of ids, day 2 one.
+        let mut ids = legs(1..50);
+        ids.extend(legs(900..950));
+        let mut all_days = vec![1; ids.len()];
+        let mut all_ids = ids;
+        all_ids.extend(legs(50..99));
+        all_days.extend(std::iter::repeat_n(2, 49));
+        let batch = RecordBatch::try_new(
+            Arc::new(Schema::new(vec![
+                Field::new("leg_id", DataType::Utf8, false),
+                Field::new("dt", DataType::Date32, false),
+            ])),
+            vec![
+                Arc::new(datafusion::arrow::array::StringArray::from(all_ids)),
+                Arc::new(datafusion::arrow::array::Date32Array::from(all_days)),
+            ],
+        )
+        .unwrap();
+        let ctx = SessionContext::new();
+        crate::engine::models::register_batch(&ctx, &t.raw_table_name(), batch).unwrap();
+        let now: BTreeMap<i64, Vec<(u64, i64, u64)>> = [(1, vec![(1, 1, 1)]), (2, vec![(2, 2, 2)])].into();
+        let range_only = |files: Vec<(u64, i64, u64)>, lo: &str, hi: &str| Partition {
+            files,
+            range: Some(vec![(lo.into(), hi.into())]),
+            runs: None,
+        };
+        // Day 1 as the older state knew it; day 2's files changed since (left to the update).
+        let mut known: BTreeMap<i64, Partition> = [
+            (1, range_only(vec![(1, 1, 1)], "LG000000001", "LG000000949")),
+            (2, range_only(vec![(9, 9, 9)], "LG000000050", "LG000000098")),
+        ]
+        .into();
+        assert!(add_runs(&ctx, t, &mut known, &now).await.unwrap());
+        let runs = known[&1].runs.clone().expect("day 1 summed up");
+        assert_eq!(
+            runs,
+            [
+                ("LG000000001".to_string(), "LG000000049".to_string()),
+                ("LG000000900".to_string(), "LG000000949".to_string())
+            ]
+        );
+        assert_eq!(known[&1].files, vec![(1, 1, 1)], "not marked changed");
+        assert!(known[&2].runs.is_none(), "a changed partition is left to the update");
+        // Once summed up, nothing more to do.
+        assert!(!add_runs(&ctx, t, &mut known, &now).await.unwrap());
     }
 
     #[test]
